@@ -1,0 +1,1 @@
+"""The Sydium API client: wire models, errors and the httpx-based client (no terminal code here)."""

@@ -1,0 +1,48 @@
+"""Resolve global options, environment and the config file into one Settings object."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sydium_cli.config import (
+    DEFAULT_BASE_URL,
+    ConfigFile,
+    Settings,
+    normalize_base_url,
+    parse_timeout,
+)
+
+
+def resolve_settings(
+    *,
+    base_url: str | None,
+    profile: str | None,
+    sandbox: bool,
+    timeout: str | None,
+    api_key: str | None,
+    ledger: Path | None,
+    sandbox_state: Path | None,
+    debug: bool,
+) -> Settings:
+    """Precedence for the base URL: --base-url / SYDIUM_BASE_URL > the profile's base URL > default."""
+    config = ConfigFile.load()
+    profile_name = profile or config.default_profile
+    profile_url = config.profile(profile_name).get("base_url")
+    if base_url:
+        url, source = normalize_base_url(base_url), "flag or SYDIUM_BASE_URL"
+    elif isinstance(profile_url, str) and profile_url:
+        url, source = normalize_base_url(profile_url), f"profile {profile_name!r}"
+    else:
+        url, source = DEFAULT_BASE_URL, "default"
+    return Settings(
+        base_url=url,
+        base_url_source=source,
+        profile=profile_name,
+        timeout=parse_timeout(timeout),
+        debug=debug,
+        sandbox=sandbox,
+        sandbox_state=sandbox_state,
+        api_key_flag=api_key,
+        ledger_path=ledger,
+        config=config,
+    )
