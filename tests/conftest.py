@@ -34,7 +34,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
         monkeypatch.setenv(var, str(tmp_path / sub))
     # An in-memory keyring backend for every in-process test and every `sydium` subprocess.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.fakes.keyring_memory.MemoryKeyring")
-    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    monkeypatch.setenv(
+        "PYTHONPATH", str(Path(__file__).resolve().parent.parent) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    )
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("TZ", "UTC")

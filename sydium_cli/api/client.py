@@ -237,6 +237,12 @@ class SydiumClient:
                 if self._may_retry(attempt, deadline, None):
                     continue
                 raise
+            except E.ResponseError as exc:  # an answer too large to read
+                if publish:
+                    raise E.UnknownOutcomeError(
+                        f"The API's answer to the publish could not be read: {exc.message}", hint=_CHECK_PUBLISH_HINT
+                    ) from None
+                raise
             if response.is_success:
                 return self._parse(response, body, model, publish=publish)
             error = self._error(response, body)

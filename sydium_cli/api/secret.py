@@ -44,7 +44,7 @@ class SecretKey:
     def __hash__(self) -> int:
         return hash(self._value)
 
-    def __reduce__(self) -> object:  # never pickled into a file or a crash report
+    def __reduce__(self) -> str:  # never pickled into a file or a crash report
         raise TypeError("SecretKey cannot be pickled")
 
 
