@@ -102,6 +102,18 @@ def parse_timeout(raw: str | float | None) -> float:
     return value
 
 
+def check_profile_name(name: str) -> str:
+    """Profile names become part of keyring entries (`<profile>@<host>`): keep them plain."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
+        raise UsageError(
+            f"Invalid profile name {name!r}: use letters, digits, '.', '_' or '-' (up to 64).",
+            hint="For example: --profile work",
+        )
+    return name
+
+
 def normalize_base_url(raw: str) -> str:
     from urllib.parse import urlsplit
 
