@@ -7,6 +7,7 @@ import typer
 
 from sydium_cli import __version__
 from sydium_cli.commands._common import CONTEXT
+from sydium_cli.completion_values import complete_path, complete_profile
 from sydium_cli.config import (
     ENV_BASE_URL,
     ENV_DEBUG,
@@ -20,7 +21,7 @@ from sydium_cli.config import (
 app = typer.Typer(
     name="sydium",
     help="Publish and schedule social-media posts through the Sydium API.\n\n"
-    "Try it without an account:  sydium --sandbox post --to x --to linkedin \"Hello\"",
+    'Try it without an account:  sydium --sandbox post --to x --to linkedin "Hello"',
     context_settings=CONTEXT,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -43,15 +44,26 @@ def root(
         Optional[str], typer.Option("--base-url", envvar=ENV_BASE_URL, help="API base URL.", show_envvar=True)
     ] = None,
     profile: Annotated[
-        Optional[str], typer.Option("--profile", envvar=ENV_PROFILE, help="Profile to use.", show_envvar=True)
+        Optional[str],
+        typer.Option(
+            "--profile",
+            envvar=ENV_PROFILE,
+            help="Profile to use.",
+            show_envvar=True,
+            autocompletion=complete_profile,
+        ),
     ] = None,
     sandbox: Annotated[
         bool,
-        typer.Option("--sandbox", envvar=ENV_SANDBOX, help="Use the built-in local simulator (no key).", show_envvar=True),
+        typer.Option(
+            "--sandbox", envvar=ENV_SANDBOX, help="Use the built-in local simulator (no key).", show_envvar=True
+        ),
     ] = False,
     timeout: Annotated[
         Optional[str],
-        typer.Option("--timeout", envvar=ENV_TIMEOUT, help="Network timeout in seconds [default: 30].", show_envvar=True),
+        typer.Option(
+            "--timeout", envvar=ENV_TIMEOUT, help="Network timeout in seconds [default: 30].", show_envvar=True
+        ),
     ] = None,
     api_key: Annotated[
         Optional[str],
@@ -59,7 +71,13 @@ def root(
     ] = None,
     ledger: Annotated[
         Optional[Path],
-        typer.Option("--ledger", envvar=ENV_LEDGER, help="Duplicate-protection ledger file.", show_envvar=True),
+        typer.Option(
+            "--ledger",
+            envvar=ENV_LEDGER,
+            help="Duplicate-protection ledger file.",
+            show_envvar=True,
+            autocompletion=complete_path,
+        ),
     ] = None,
     sandbox_state: Annotated[
         Optional[Path],
@@ -88,9 +106,9 @@ def root(
 
 
 def _register() -> None:
-    from sydium_cli.commands import COMMAND_MODULES
-
     import importlib
+
+    from sydium_cli.commands import COMMAND_MODULES
 
     for name in COMMAND_MODULES:
         importlib.import_module(f"sydium_cli.commands.{name}").register(app)

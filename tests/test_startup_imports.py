@@ -1,0 +1,70 @@
+"""Start-up stays light: which modules each fast path loads (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("httpx", "keyring", "sydium_cli.sandbox")
+
+# Runs main() in-process, then reports the loaded top-level modules, whatever main() exited with.
+PROBE = """
+import json, sys
+from sydium_cli.app import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.__stdout__.write("\\n@@MODULES@@" + json.dumps(sorted(sys.modules)))
+"""
+
+
+def _modules(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+    marker = result.stdout.rfind("@@MODULES@@")
+    assert marker >= 0, result.stderr
+    return set(json.loads(result.stdout[marker + len("@@MODULES@@") :]))
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_version_does_not_import_typer() -> None:
+    modules = _modules("--version")
+    assert not any(m == "typer" or m.startswith("typer.") for m in modules)
+    assert _heavy(modules) == []
+
+
+def test_help_imports_nothing_heavy() -> None:
+    assert _heavy(_modules("--help")) == []
+
+
+def test_completion_request_imports_nothing_heavy() -> None:
+    env = {"_SYDIUM_COMPLETE": "complete_bash", "COMP_WORDS": "sydium post --to ", "COMP_CWORD": "3"}
+    assert _heavy(_modules(env=env)) == []
+
+
+def test_validate_imports_nothing_heavy(tmp_path: Path) -> None:
+    post = tmp_path / "p.yaml"
+    post.write_text("caption: hi\ntargets: [x]\n")
+    assert _heavy(_modules("validate", "--json", str(post))) == []
+
+
+def test_post_dry_run_imports_nothing_heavy() -> None:
+    if not (Path(__file__).resolve().parent.parent / "sydium_cli" / "commands" / "post.py").exists():
+        pytest.skip("post is not there yet")
+    env = {"SYDIUM_API_KEY": "sk_test_" + "a" * 24}
+    assert _heavy(_modules("post", "--dry-run", "--json", "--to", "x", "Hello", env=env)) == []
