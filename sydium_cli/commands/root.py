@@ -3,9 +3,16 @@
 from pathlib import Path
 from typing import Annotated, Optional
 
+import importlib
+
 import typer
+from typer import _click as click
+from typer._click.shell_completion import CompletionItem
+from typer._click.utils import make_default_short_help
+from typer.core import TyperGroup
 
 from sydium_cli import __version__
+from sydium_cli.commands import COMMAND_MODULES, COMMANDS, HIDDEN, module_for
 from sydium_cli.commands._common import CONTEXT
 from sydium_cli.completion_values import complete_path, complete_profile
 from sydium_cli.config import (
@@ -18,7 +25,45 @@ from sydium_cli.config import (
     ENV_TIMEOUT,
 )
 
+class LazyGroup(TyperGroup):
+    """The root group: a command's module is imported only when that command is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *HIDDEN]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
+        if cmd_name not in self.commands:
+            module = module_for(cmd_name)
+            if module is None:
+                return None
+            self._load(module)
+        return self.commands.get(cmd_name)
+
+    def load_all(self) -> None:
+        for module in COMMAND_MODULES:
+            self._load(module)
+
+    def _load(self, module: str) -> None:
+        holder = typer.Typer(context_settings=CONTEXT, rich_markup_mode=None)
+        importlib.import_module(f"sydium_cli.commands.{module}").register(holder)
+        for name, command in typer.main.get_group(holder).commands.items():
+            self.commands.setdefault(name, command)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, make_default_short_help(text, limit)) for name, (_m, text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        names = [
+            CompletionItem(name, help=text) for name, (_m, text) in COMMANDS.items() if name.startswith(incomplete)
+        ]
+        return names + click.Command.shell_complete(self, ctx, incomplete)
+
+
 app = typer.Typer(
+    cls=LazyGroup,
     name="sydium",
     help="Publish and schedule social-media posts through the Sydium API.\n\n"
     'Try it without an account:  sydium --sandbox post --to x --to linkedin "Hello"',
@@ -103,15 +148,3 @@ def root(
         sandbox_state=sandbox_state,
         debug=debug,
     )
-
-
-def _register() -> None:
-    import importlib
-
-    from sydium_cli.commands import COMMAND_MODULES
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"sydium_cli.commands.{name}").register(app)
-
-
-_register()
