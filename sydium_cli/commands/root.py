@@ -1,9 +1,8 @@
 """The root Typer app: global options (before the command) and command registration."""
 
+import importlib
 from pathlib import Path
 from typing import Annotated, Optional
-
-import importlib
 
 import typer
 from typer import _click as click
@@ -24,6 +23,7 @@ from sydium_cli.config import (
     ENV_SANDBOX_STATE,
     ENV_TIMEOUT,
 )
+
 
 class LazyGroup(TyperGroup):
     """The root group: a command's module is imported only when that command is needed."""
