@@ -8,6 +8,7 @@ from sydium_cli.config import (
     DEFAULT_BASE_URL,
     ConfigFile,
     Settings,
+    check_profile_name,
     normalize_base_url,
     parse_timeout,
 )
@@ -26,10 +27,10 @@ def resolve_settings(
 ) -> Settings:
     """Precedence for the base URL: --base-url / SYDIUM_BASE_URL > the profile's base URL > default."""
     config = ConfigFile.load()
-    profile_name = profile or config.default_profile
+    profile_name = check_profile_name(profile or config.default_profile)
     profile_url = config.profile(profile_name).get("base_url")
     if base_url:
-        url, source = normalize_base_url(base_url), "flag or SYDIUM_BASE_URL"
+        url, source = normalize_base_url(base_url), BASE_URL_FLAG_SOURCE
     elif isinstance(profile_url, str) and profile_url:
         url, source = normalize_base_url(profile_url), f"profile {profile_name!r}"
     else:
@@ -46,3 +47,22 @@ def resolve_settings(
         ledger_path=ledger,
         config=config,
     )
+
+
+BASE_URL_FLAG_SOURCE = "flag or SYDIUM_BASE_URL"
+
+
+def settings_for_profile(settings: Settings, profile: str) -> Settings:
+    """The same settings for another profile (a command's own --profile); its base URL unless one was given."""
+    from dataclasses import replace
+
+    name = check_profile_name(profile)
+    if name == settings.profile or settings.base_url_source == BASE_URL_FLAG_SOURCE:
+        return replace(settings, profile=name)
+    config = settings.config or ConfigFile.load()
+    profile_url = config.profile(name).get("base_url")
+    if isinstance(profile_url, str) and profile_url:
+        return replace(
+            settings, profile=name, base_url=normalize_base_url(profile_url), base_url_source=f"profile {name!r}"
+        )
+    return replace(settings, profile=name, base_url=DEFAULT_BASE_URL, base_url_source="default")
