@@ -54,7 +54,7 @@ def format_instant(when: datetime) -> str:
     """`2026-12-05 09:00 CET (2026-12-05 08:00 UTC)`: local time first, then the UTC instant."""
     local = when.astimezone()
     utc = when.astimezone(timezone.utc)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or local:%z} ({utc:%Y-%m-%d %H:%M} UTC)"
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')} ({utc:%Y-%m-%d %H:%M} UTC)"
 
 
 def target_error_text(error: dict[str, Any] | None) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -97,6 +99,7 @@ class SydiumClient:
         self._retry = retry or RetryPolicy()
         self._debug = debug_log
         self._sleep = sleep
+        self._body_deadline = max(timeout * 2, 1.0)  # a slow drip must not keep a read alive forever
         self._in_process = transport is not None and not isinstance(transport, httpx.HTTPTransport)
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -232,9 +235,10 @@ class SydiumClient:
                 if safe_to_resend and self._may_retry(attempt, deadline, None):
                     continue
                 raise self._lost(sent.cause, publish=publish or not safe_to_resend) from None
-            except E.NetworkError:
-                # Nothing reached the server (connect failure): any request may be retried.
-                if self._may_retry(attempt, deadline, None):
+            except E.NetworkError as unreachable:
+                # Nothing reached the server (connect failure): any request may be retried,
+                # unless retrying cannot help (a bad certificate, a name that does not exist).
+                if getattr(unreachable, "retryable", True) and self._may_retry(attempt, deadline, None):
                     continue
                 raise
             except E.ResponseError as exc:  # an answer too large to read
@@ -291,16 +295,18 @@ class SydiumClient:
         try:
             response = self._http.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
-            raise E.NetworkError(
+            error = E.NetworkError(
                 f"Could not reach the Sydium API at {self.base_url}: {_describe(exc)}.",
                 hint="Check the network, the base URL (--base-url / SYDIUM_BASE_URL), proxies and CA bundle.",
-            ) from None
+            )
+            error.retryable = not _permanent_connect_failure(exc)  # type: ignore[attr-defined]
+            raise error from None
         except httpx.ProxyError as exc:
             raise E.NetworkError(f"The proxy refused the connection: {_describe(exc)}.") from None
         except httpx.HTTPError as exc:  # read/write timeouts, dropped connections: may have arrived
             raise _Sent(exc) from None
         try:
-            body = self._read_capped(response)
+            body = self._read_capped(response, time.monotonic() + self._body_deadline)
         except httpx.HTTPError as exc:
             raise _Sent(exc) from None
         finally:
@@ -309,10 +315,12 @@ class SydiumClient:
         return response, body
 
     @staticmethod
-    def _read_capped(response: httpx.Response) -> bytes:
+    def _read_capped(response: httpx.Response, deadline: float) -> bytes:
         chunks: list[bytes] = []
         total = 0
         for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("the answer trickled in too slowly")
             total += len(chunk)
             if total > MAX_BODY_BYTES:
                 raise E.ResponseError(
@@ -442,11 +450,29 @@ def _describe(exc: BaseException) -> str:
     lowered = text.lower()
     if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
         return f"TLS error: {text}"
-    if "name or service not known" in lowered or "nodename nor servname" in lowered or "getaddrinfo" in lowered:
+    if any(m in lowered for m in ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution")):
         return f"the host name could not be resolved ({text})"
     if "refused" in lowered:
         return "connection refused"
     return text
+
+
+def _permanent_connect_failure(exc: BaseException) -> bool:
+    """True for failures a retry cannot fix: TLS certificate/handshake errors, a non-existent host name."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        if isinstance(seen, socket.gaierror) and seen.errno in _PERMANENT_GAI:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    return "certificate" in text or "ssl" in text or "name or service not known" in text
+
+
+_PERMANENT_GAI = frozenset(
+    code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None)) if code is not None
+)
 
 
 def _json_or_none(body: bytes) -> Any:

@@ -65,9 +65,36 @@ class PlannedOperation:
         return CreatePostRequest(
             caption=self.caption if self.caption or not media else None,
             media=media or None,
-            schedule_at=self.schedule_at.isoformat() if self.schedule_at else None,
+            schedule_at=self.schedule_at.replace(microsecond=0).isoformat() if self.schedule_at else None,
             targets=[t.to_wire() for t in self.targets],
         )
+
+
+@dataclass
+class TargetSpec:
+    """One target as written (flags or a post file), before grouping; None = inherit from the post."""
+
+    platform: str
+    where: SourceLocation
+    post_type: str | None = None
+    options: dict[str, Any] | None = None
+    caption: str | None = None
+    media: list[MediaRef] | None = None
+
+
+@dataclass
+class PostSpec:
+    """One post as written: flags or one post of a file, before time parsing and grouping."""
+
+    where: SourceLocation
+    caption: str | None = None
+    media: list[MediaRef] = field(default_factory=list)
+    at: str | None = None
+    at_where: SourceLocation | None = None
+    timezone: str | None = None
+    timezone_where: SourceLocation | None = None
+    targets: list[TargetSpec] = field(default_factory=list)
+    path: str = ""  # "posts[2]" inside a `posts:` list, for error messages
 
 
 @dataclass
