@@ -113,6 +113,12 @@ def step_summary(operations: Iterable[Any], *, title: str = "Sydium posts") -> s
     return f"### {title}\n\n{header}\n" + "\n".join(rows) + "\n"
 
 
+def summarize_operations(operations: Iterable[Any]) -> None:
+    """In GitHub Actions, add the operations and their targets to the job's step summary."""
+    if in_github_actions():
+        append_step_summary(step_summary(operations))
+
+
 def append_step_summary(text: str) -> bool:
     """Append `text` to $GITHUB_STEP_SUMMARY; False (and nothing written) when it is not set or not writable."""
     target = os.environ.get(ENV_STEP_SUMMARY)

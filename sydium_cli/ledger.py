@@ -292,7 +292,7 @@ def raise_for(entry: Entry) -> None:
         did = "scheduled" if entry.state == SCHEDULED else "published"
         raise E.DuplicateError(
             f"This post was already {did} (operation {op or 'id not recorded'}, sent {when}).",
-            hint=(f"`sydium posts get {op}` shows it. " if op else "")
+            hint=(f"`sydium posts show {op}` shows it. " if op else "")
             + "To send it again anyway, re-run with --force.",
         )
     if entry.state in UNCERTAIN:
@@ -403,16 +403,14 @@ def guarded_send(
     *,
     force: bool,
     summary: str | None = None,
+    remote_check: bool = True,
 ) -> Operation:
     """check -> (remote check) -> begin -> create_post -> finish. The only way a post should go out."""
     ledger.check(fp, force)
-    if not force:
+    if remote_check and not force:
         remote = remote_duplicate(client, request)
         if remote is not None:
-            raise E.DuplicateError(
-                f"The same post is already scheduled for {remote.scheduled_for} (operation {remote.id}).",
-                hint=f"`sydium posts get {remote.id}` shows it. To schedule it again anyway, re-run with --force.",
-            )
+            raise _remote_duplicate_error(remote)
     entry_id = ledger.claim(fp, summary if summary is not None else summarize(request), force=force)
     try:
         operation = client.create_post(request)
@@ -433,6 +431,26 @@ def guarded_send(
     return operation
 
 
+def preflight(client: SydiumClient, requests: list[CreatePostRequest], settings: Settings, *, force: bool) -> None:
+    """Refuse the whole invocation before anything is sent when any of its posts is a duplicate."""
+    if force:
+        return
+    with Ledger.for_settings(settings) as ledger:
+        for request in requests:
+            ledger.check(fingerprint(request, media_digests={}, host=client.base_url, profile=settings.profile), force)
+    for request in requests:
+        remote = remote_duplicate(client, request)
+        if remote is not None:
+            raise _remote_duplicate_error(remote)
+
+
+def _remote_duplicate_error(remote: ScheduledPost) -> E.DuplicateError:
+    return E.DuplicateError(
+        f"The same post is already scheduled for {remote.scheduled_for} (operation {remote.id}).",
+        hint=f"`sydium posts show {remote.id}` shows it. To schedule it again anyway, re-run with --force.",
+    )
+
+
 def sender_for(
     client: SydiumClient, settings: Settings, *, force: bool, media_digests: dict[str, str] | None = None
 ) -> Callable[[CreatePostRequest], Operation]:
@@ -441,6 +459,7 @@ def sender_for(
     def send(request: CreatePostRequest) -> Operation:
         fp = fingerprint(request, media_digests=media_digests or {}, host=client.base_url, profile=settings.profile)
         with Ledger.for_settings(settings) as ledger:
-            return guarded_send(client, request, ledger, fp, force=force)
+            # `preflight` already looked for the same post in the API's scheduled list.
+            return guarded_send(client, request, ledger, fp, force=force, remote_check=False)
 
     return send

@@ -10,13 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, BinaryIO
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from sydium_cli.api.errors import ExitCode, SydiumError, UnknownOutcomeError, UsageError
 from sydium_cli.compose import timeparse
-from sydium_cli.compose.flags import PlanError, PostFlags, plan_from_flags
+from sydium_cli.compose.flags import PostFlags, plan_from_flags
 from sydium_cli.compose.plan import PlannedOperation, PostPlan
 from sydium_cli.output import Mode, Output
 
@@ -24,11 +23,6 @@ if TYPE_CHECKING:
     from sydium_cli.api.client import SydiumClient
     from sydium_cli.api.models import CreatePostRequest, Operation
     from sydium_cli.runtime import Runtime
-
-MEDIA_LIMITATION = (
-    "only Sydium-hosted media URLs are supported for now; uploading local files and importing other "
-    "URLs comes with the media pipeline"
-)
 
 
 @dataclass
@@ -45,68 +39,111 @@ def post(
     stdin: BinaryIO | None,
     now: datetime | None = None,
     force: bool = False,
+    wait: bool = False,
+    wait_timeout: float | None = None,
+    refresh: bool = False,
 ) -> int:
     """The whole `sydium post` command; returns the exit code (6 when any target failed)."""
-    plan = plan_from_flags(flags, now=now or datetime.now(timezone.utc), stdin=stdin)
+    now = now or datetime.now(timezone.utc)
+    plan = plan_from_flags(flags, now=now, stdin=stdin)
+    base_url = rt.api_base_url
     if dry_run:
-        hosted = resolve_media(plan, None, rt.out, base_url=rt.settings.base_url)
-        show_dry_run(plan, requests_for(plan, hosted), rt.out)
+        run_checks(plan, None, rt.out, base_url=base_url)
+        show_dry_run(plan, requests_for(plan, resolve_media(plan, None, rt.out, base_url=base_url)), rt.out)
         return int(ExitCode.OK)
     client = rt.client()
-    run_checks(plan, client, rt.out)
-    hosted = resolve_media(plan, client, rt.out)
+    run_checks(plan, client, rt.out, base_url=base_url, refresh=refresh)
+    hosted = resolve_media(plan, client, rt.out, base_url=base_url)
     requests = requests_for(plan, hosted)
-    from sydium_cli.ledger import sender_for  # duplicate protection: every send goes through the ledger
+    from sydium_cli.ledger import preflight, sender_for  # duplicate protection: every send goes through it
 
+    preflight(client, requests, rt.settings, force=force)
     send = sender_for(client, rt.settings, force=force)
     sent = send_all(plan, requests, client, on_error=lambda done: show_results(rt, done), send=send)
+    if wait:
+        sent = follow(rt, sent, timeout=wait_timeout, now=now)
     show_results(rt, sent)
-    failed = any(s.operation.failed_targets() for s in sent)
-    return int(ExitCode.TARGET_FAILED if failed else ExitCode.OK)
+    return int(exit_code_for(sent))
 
 
-# ---- seams other parts of the tool replace ------------------------------------------------------
+def exit_code_for(sent: list[Sent]) -> ExitCode:
+    if any(s.operation.failed_targets() for s in sent):
+        return ExitCode.TARGET_FAILED
+    return ExitCode.OK
 
 
-def run_checks(plan: PostPlan, client: SydiumClient, out: Output) -> None:
-    """Offline checks against platform capabilities (caption limits, media counts): issue 5's seam."""
+# ---- checks and media ---------------------------------------------------------------------------
 
 
-def resolve_media(
-    plan: PostPlan, client: SydiumClient | None, out: Output, *, base_url: str | None = None
-) -> dict[str, str]:
-    """Map every MediaRef.raw to a Sydium-hosted URL.
+def run_checks(
+    plan: PostPlan, client: SydiumClient | None, out: Output, *, base_url: str, refresh: bool = False
+) -> None:
+    """Check every target against the platforms' capabilities before anything is uploaded or sent.
 
-    `client` is None on --dry-run: then nothing may touch the network, and only what can be known
-    offline is mapped. This version accepts Sydium-hosted URLs only and reports every other item.
+    With `client` None (--dry-run) only the capability cache is used; without one, only the checks that
+    need no capabilities run (local media files), and the output says so.
     """
-    api = base_url or (client.base_url if client is not None else "")
-    hosted: dict[str, str] = {}
-    problems: list[str] = []
-    for ref in plan.all_media():
-        if is_sydium_hosted(ref.raw, api):
-            hosted[ref.raw] = ref.raw
-        else:
-            problems.append(f"{ref.where}: {ref.raw!r}: {MEDIA_LIMITATION}")
-    if problems:
-        error = PlanError(list(dict.fromkeys(problems)))
-        error.hint = "Upload the file in Sydium first and pass its media URL (https://…sydium.com/…)."
-        raise error
-    return hosted
+    from sydium_cli.api.errors import NetworkError
+    from sydium_cli.compose.capabilities import load_capabilities
+    from sydium_cli.compose.checks import check_local_files, check_plan, raise_for_problems
 
-
-def is_sydium_hosted(url: str, api_base_url: str) -> bool:
-    """True for https URLs on sydium.com or a subdomain, *.sydium.invalid, or the API's own host."""
     try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return False
-    if not host or parts.scheme not in ("http", "https"):
-        return False
-    if host == (urlsplit(api_base_url).hostname or "").lower() or host.endswith(".sydium.invalid"):
-        return True
-    return parts.scheme == "https" and (host == "sydium.com" or host.endswith(".sydium.com"))
+        caps = load_capabilities((lambda: client) if client else None, base_url=base_url, refresh=refresh)
+    except NetworkError:
+        if client is not None:
+            raise
+        out.info("Platform limits not checked: none are cached yet (`sydium platforms` caches them).")
+        raise_for_problems(check_local_files(plan, base_url))
+        return
+    for warning in caps.warnings:
+        out.warn(warning)
+    raise_for_problems(check_plan(plan, caps, base_url=base_url))
+
+
+def resolve_media(plan: PostPlan, client: SydiumClient | None, out: Output, *, base_url: str) -> dict[str, str]:
+    """Map every MediaRef.raw to a Sydium-hosted URL: local files uploaded, public URLs imported.
+
+    `client` is None on --dry-run: nothing touches the network; local files and public URLs appear as
+    `<upload PATH>` / `<import URL>` placeholders in the request body shown.
+    """
+    from sydium_cli.compose import media
+
+    refs = plan.all_media()
+    if client is None:
+        media.validate_refs(refs, base_url)
+        return {ref.raw: media.placeholder(ref.raw, base_url) for ref in refs}
+    return media.resolve_media(refs, client, base_url=base_url, progress=media.progress_for(out))
+
+
+def follow(rt: Runtime, sent: list[Sent], *, timeout: float | None, now: datetime) -> list[Sent]:
+    """`post --wait`: poll each operation until every target is terminal (a schedule too far is skipped)."""
+    from sydium_cli import views, waiting
+
+    limit = timeout if timeout is not None else waiting.DEFAULT_WAIT_TIMEOUT
+    label = rt.mode_label
+    followed: list[Sent] = []
+    for item in sent:
+        due = item.planned.schedule_at
+        if due is not None and (due - now).total_seconds() > limit:
+            rt.out.warn(
+                f"Not waiting for {item.operation.id}: it is scheduled for {views.format_instant(due)}, after the "
+                f"wait timeout ({waiting.format_duration(limit)})."
+            )
+            followed.append(item)
+            continue
+        try:
+            op = waiting.wait_with_display(
+                rt.out,
+                rt.client(),
+                item.operation.id,
+                timeout=limit,
+                renderable=lambda o: views.operation_renderable(o, mode_label=label),
+            )
+        except waiting.OperationWaitTimeout as exc:
+            show_results(rt, [*followed, Sent(item.planned, exc.operation)])
+            raise
+        followed.append(Sent(item.planned, op))
+    return followed
 
 
 # ---- sending --------------------------------------------------------------------------------------
@@ -165,6 +202,9 @@ def _platforms(op: PlannedOperation) -> str:
 
 
 def show_results(rt: Runtime, sent: list[Sent]) -> None:
+    from sydium_cli import ci
+
+    ci.summarize_operations([s.operation for s in sent])
     out = rt.out
     if out.mode is Mode.QUIET:
         out.lines([s.operation.id for s in sent])

@@ -50,19 +50,22 @@ class Runtime:
 
     # ---- the API client -------------------------------------------------------------------------
 
+    @property
+    def api_base_url(self) -> str:
+        """The base URL requests go to (the embedded sandbox has its own)."""
+        return SANDBOX_BASE_URL if self.settings.sandbox else self.settings.base_url
+
     def client(self) -> SydiumClient:
         if self._client is None:
             from sydium_cli.api.client import SydiumClient
 
             transport = None
-            base_url = self.settings.base_url
             if self.settings.sandbox:
                 from sydium_cli.sandbox import embedded_transport
 
                 transport = embedded_transport(self.settings.sandbox_state)
-                base_url = SANDBOX_BASE_URL
             self._client = SydiumClient(
-                base_url,
+                self.api_base_url,
                 key_provider=lambda: self.key().key,
                 timeout=self.settings.timeout,
                 transport=transport,

@@ -67,7 +67,19 @@ class Api:
         self.fault: Callable[[int], Response | None] | None = None
         server.expect_request("/v1/posts", method="POST").respond_with_handler(self.handle)
         server.expect_request("/v1/posts", method="GET").respond_with_handler(self.scheduled)
+        server.expect_request("/v1/platforms", method="GET").respond_with_handler(self.platforms)
         self.reads = 0
+
+    def platforms(self, request: Request) -> Response:
+        """GET /v1/platforms (the offline checks fetch capabilities once): generous, unfamiliar limits."""
+        validate_request("GET", "/v1/platforms", headers=dict(request.headers))
+        caps = [
+            {"platform": name, "captionLimit": 5000, "maxMediaItems": 10, "mediaTypes": ["image", "video"]}
+            for name in ("x", "linkedin", "youtube", "mastodon")
+        ]
+        envelope = {"success": True, "data": {"platforms": caps}, "meta": {}}
+        validate_response("GET", "/v1/platforms", 200, envelope)
+        return Response(json.dumps(envelope), status=200, content_type="application/json")
 
     def scheduled(self, request: Request) -> Response:
         """GET /v1/posts (the duplicate check may look at upcoming posts): nothing scheduled."""
@@ -232,8 +244,8 @@ def test_invalid_input_lists_every_problem_and_sends_nothing(api: Api, tmp_path:
         (["post", "Hi", "--to", "x", "--tz", "Nowhere/City"], "--tz: unknown time zone 'Nowhere/City'"),
         (["post", "Hi", "--to", "x", "--at", "2020-01-01T00:00Z"], "is in the past"),
         (["post", "Hi", "--to", "x", "--type", "youtube=short"], "'youtube' is not a target"),
-        (["post", "Hi", "--to", "x", "--media", "./photo.jpg"], "only Sydium-hosted media URLs are supported for now"),
-        (["post", "Hi", "--to", "x", "--media", "https://evil.example/sydium.com/a.png"], "Sydium-hosted"),
+        (["post", "Hi", "--to", "x", "--media", "./no-such-photo.jpg"], "no-such-photo.jpg"),
+        (["post", "Hi", "--to", "nosuchnet"], "unknown platform"),
     ],
 )
 def test_bad_input_exits_2_without_sending(api: Api, args: list[str], needle: str) -> None:

@@ -450,7 +450,7 @@ def _describe(exc: BaseException) -> str:
     lowered = text.lower()
     if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
         return f"TLS error: {text}"
-    if any(m in lowered for m in ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution")):
+    if any(m in lowered for m in _DNS_FAILURES):
         return f"the host name could not be resolved ({text})"
     if "refused" in lowered:
         return "connection refused"
@@ -473,6 +473,9 @@ def _permanent_connect_failure(exc: BaseException) -> bool:
 _PERMANENT_GAI = frozenset(
     code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None)) if code is not None
 )
+
+
+_DNS_FAILURES = ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution")
 
 
 def _json_or_none(body: bytes) -> Any:

@@ -96,6 +96,21 @@ def post(
     force: Annotated[
         bool, typer.Option("--force", help="Send even if this post was already sent (duplicate protection).")
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="Poll until every target is published or failed (exit 0, 6, or 8 on timeout). A post scheduled "
+            "later than --wait-timeout is not waited on: holding a terminal or CI job for hours helps nobody.",
+        ),
+    ] = False,
+    wait_timeout: Annotated[
+        Optional[str],
+        typer.Option("--wait-timeout", metavar="DURATION", help="Give up waiting after this (default 10m)."),
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Re-fetch platform limits instead of using the day-old cache.")
+    ] = False,
     json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -121,9 +136,29 @@ def post(
         from sydium_cli.runtime import Runtime
 
         assert isinstance(rt, Runtime)
-        return publishing.post(rt, flags, dry_run=dry_run, stdin=getattr(sys.stdin, "buffer", None), force=force)
+        return publishing.post(
+            rt,
+            flags,
+            dry_run=dry_run,
+            stdin=getattr(sys.stdin, "buffer", None),
+            force=force,
+            wait=wait,
+            wait_timeout=_wait_timeout(wait, wait_timeout),
+            refresh=refresh,
+        )
 
     run(ctx.obj, body, json_flag=json, quiet=quiet)
+
+
+def _wait_timeout(wait: bool, raw: Optional[str]) -> Optional[float]:
+    from sydium_cli.api.errors import UsageError
+    from sydium_cli.waiting import parse_duration
+
+    if raw is None:
+        return None
+    if not wait:
+        raise UsageError("--wait-timeout only makes sense with --wait.", hint="Add --wait.")
+    return parse_duration(raw)
 
 
 def register(app: typer.Typer) -> None:

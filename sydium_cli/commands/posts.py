@@ -75,9 +75,11 @@ def list_impl(rt: Runtime, from_text: Optional[str], to_text: Optional[str]) -> 
 
 
 def _render(rt: Runtime, op: "Operation") -> None:
+    from sydium_cli.ci import summarize_operations
     from sydium_cli.commands._show import emit
     from sydium_cli.views import next_steps, operation_renderable
 
+    summarize_operations([op])
     emit(rt, op.wire(), lambda: operation_renderable(op, mode_label=rt.mode_label), lambda: [op.id])
     if rt.out.interactive:
         steps = [s for s in next_steps(op) if not s.endswith(op.id)]

@@ -202,6 +202,11 @@ def _local_files(plan: PostPlan, base_url: str | None) -> Iterator[Problem]:
             yield Problem(exc.message, ref.where, None, exc.hint)
 
 
+def check_local_files(plan: PostPlan, base_url: str | None = None) -> list[Problem]:
+    """The checks that need no capabilities: every local media file exists and is a readable file."""
+    return list(_local_files(plan, base_url))
+
+
 def check_plan(plan: PostPlan, caps: Capabilities, *, base_url: str | None = None) -> list[Problem]:
     """Every problem the plan has against `caps`, in plan order; empty when it may be sent."""
     problems = list(_local_files(plan, base_url))

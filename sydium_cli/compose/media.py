@@ -268,6 +268,14 @@ def validate_refs(refs: Iterable[MediaRef | str], base_url: str | None = None) -
     return found
 
 
+def placeholder(raw: str, base_url: str | None = None) -> str:
+    """What a --dry-run request body shows for media that would be uploaded or imported first."""
+    kind = classify(raw, base_url)
+    if kind is MediaKind.HOSTED:
+        return raw
+    return f"<upload {raw}>" if kind is MediaKind.LOCAL else f"<import {raw}>"
+
+
 def upload_local(
     local: LocalFile,
     client: SydiumClient,
