@@ -148,7 +148,7 @@ def test_server_answers_never_crash(status: int, answer: Any, retry_after: str |
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(TEXT)
+@given(TEXT.filter(lambda k: "\x00" not in k))  # an environment cannot hold NUL
 def test_any_key_value_never_crashes_or_leaks(key: str) -> None:
     with S.FaultServer(S.api_error(401, "unauthorized")) as server:
         code, out, err = invoke(["accounts"], env={"SYDIUM_API_KEY": key, "SYDIUM_BASE_URL": server.url})

@@ -20,7 +20,8 @@ MAX_RSS_MB = 200
 # Runs the CLI in a child and reports its peak RSS (KiB on Linux) on the pipe $RSS_FD when it exits.
 _RSS_WRAPPER = (
     "import atexit, os, resource, sys\n"
-    "atexit.register(lambda: os.write(int(os.environ['RSS_FD']), str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss).encode()))\n"
+    "peak = lambda: str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss).encode()\n"
+    "atexit.register(lambda: os.write(int(os.environ['RSS_FD']), peak()))\n"
     "from sydium_cli.app import main\n"
     "main(sys.argv[1:])\n"
 )
@@ -84,7 +85,7 @@ def refused(result: Run, *needles: str) -> None:
 
 ALIAS_BOMB = (
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+    + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=False))
     + "caption: *i\ntargets: [x]\n"
 )
 

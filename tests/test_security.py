@@ -161,7 +161,7 @@ def test_escape_sequences_in_operation_answers_are_neutralised(monkeypatch: pyte
         ],
     }
     with S.FaultServer(S.ok(op, check=False)) as server:
-        code, out, err = tty_cli(
+        _code, out, err = tty_cli(
             monkeypatch, "--base-url", server.url, "--ledger", str(tmp_path / "l"), "post", "Hi", "--to", "x"
         )
     assert "evil" in out + err
@@ -170,7 +170,7 @@ def test_escape_sequences_in_operation_answers_are_neutralised(monkeypatch: pyte
 
 def test_escape_sequences_in_error_messages_are_neutralised(monkeypatch: pytest.MonkeyPatch) -> None:
     with S.FaultServer(S.api_error(422, "unprocessable", HOSTILE)) as server:
-        code, out, err = tty_cli(monkeypatch, "--base-url", server.url, "posts", "list")
+        code, _out, err = tty_cli(monkeypatch, "--base-url", server.url, "posts", "list")
     assert code == 2
     assert "evil" in err and ESC not in err and "\x07" not in err
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -174,8 +174,16 @@ def _check_documented_response(req: Received, status: int, body: dict[str, Any])
 class FaultServer:
     """`with FaultServer([action, ...]) as srv:` answers the n-th request with the n-th action (last repeats)."""
 
-    def __init__(self, actions: Action | list[Action], *, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        actions: Action | list[Action],
+        *,
+        tls: ssl.SSLContext | None = None,
+        routes: dict[tuple[str, str], Action] | None = None,
+    ) -> None:
+        """`routes` answer fixed (method, path)s (default: GET /v1/platforms) outside the sequence."""
         self._actions = actions if isinstance(actions, list) else [actions]
+        self._routes = default_routes() if routes is None else routes
         self._tls = tls
         self.requests: list[Received] = []
         self.violations: list[str] = []
@@ -216,21 +224,28 @@ class FaultServer:
                 conn, _ = self._sock.accept()
             except (TimeoutError, OSError):
                 continue
-            with self._lock:
-                action = self._actions[min(self._count, len(self._actions) - 1)]
-                self._count += 1
-            worker = threading.Thread(target=self._handle, args=(conn, action), daemon=True)
+            worker = threading.Thread(target=self._handle, args=(conn,), daemon=True)
             worker.start()
             self._threads.append(worker)
 
-    def _handle(self, conn: socket.socket, action: Action) -> None:
+    def _next_action(self, method: str, path: str) -> Action:
+        if (method, path) in self._routes:
+            return self._routes[(method, path)]
+        with self._lock:
+            action = self._actions[min(self._count, len(self._actions) - 1)]
+            self._count += 1
+        return action
+
+    def _handle(self, conn: socket.socket) -> None:
         try:
             if self._tls is not None:
                 conn = self._tls.wrap_socket(conn, server_side=True)
             conn.settimeout(5)
-            req = _read_request(conn, read_body=action.reads_body)
-            if req is None:
+            head = _read_head(conn)
+            if head is None:
                 return
+            action = self._next_action(head[0], head[1])
+            req = _read_body(conn, head, read_body=action.reads_body)
             self.requests.append(req)
             if req.complete:
                 self._validate(req)
@@ -253,7 +268,10 @@ class FaultServer:
             self.violations.append(str(exc))
 
 
-def _read_request(conn: socket.socket, *, read_body: bool) -> Received | None:
+Head = tuple[str, str, str, dict[str, str], bytes]
+
+
+def _read_head(conn: socket.socket) -> Head | None:
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
@@ -273,6 +291,11 @@ def _read_request(conn: socket.socket, *, read_body: bool) -> Received | None:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     path, _, query = target.partition("?")
+    return method, path, query, headers, rest
+
+
+def _read_body(conn: socket.socket, head: Head, *, read_body: bool) -> Received:
+    method, path, query, headers, rest = head
     length = int(headers.get("content-length", "0") or 0)
     if not read_body:
         return Received(method, path, query, headers, b"", complete=length == 0)
@@ -283,6 +306,17 @@ def _read_request(conn: socket.socket, *, read_body: bool) -> Received | None:
             break
         body += chunk
     return Received(method, path, query, headers, body[:length], complete=len(body) >= length)
+
+
+PLATFORMS = [
+    {"platform": p, "captionLimit": 3000, "maxMediaItems": 10, "mediaTypes": ["image", "video"]}
+    for p in ("x", "linkedin", "instagram", "youtube")
+]
+
+
+def default_routes() -> dict[tuple[str, str], Action]:
+    """What the post pipeline reads before publishing: the platforms' capabilities."""
+    return {("GET", "/v1/platforms"): ok({"platforms": PLATFORMS}, status=200)}
 
 
 @contextmanager

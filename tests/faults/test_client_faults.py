@@ -49,9 +49,8 @@ def assert_error(result: object, cls: type[E.SydiumError], code: E.ExitCode) -> 
 
 def test_refused_connection_is_network_error_exit_1() -> None:
     sleeps: list[float] = []
-    with S.closed_port() as url, make_client(url, sleeps) as client:
-        with pytest.raises(E.NetworkError) as info:
-            client.create_post(REQUEST)
+    with S.closed_port() as url, make_client(url, sleeps) as client, pytest.raises(E.NetworkError) as info:
+        client.create_post(REQUEST)
     assert info.value.exit_code == E.ExitCode.ERROR
     assert "connection refused" in info.value.message
     assert len(sleeps) == 2  # nothing was sent, so the publish may be retried (bounded)
@@ -68,9 +67,11 @@ def test_dns_failure_is_network_error_and_not_retried() -> None:
 def test_https_against_plain_http_server_is_tls_error_and_nothing_published() -> None:
     sleeps: list[float] = []
     with S.FaultServer(S.ok(S.operation())) as server:
-        with make_client(server.url.replace("http://", "https://"), sleeps) as client:
-            with pytest.raises(E.NetworkError) as info:
-                client.create_post(REQUEST)
+        with (
+            make_client(server.url.replace("http://", "https://"), sleeps) as client,
+            pytest.raises(E.NetworkError) as info,
+        ):
+            client.create_post(REQUEST)
         assert server.publishes == 0
     assert "TLS" in info.value.message or "SSL" in info.value.message
     assert sleeps == []  # a TLS failure is not retried
@@ -241,3 +242,14 @@ def test_read_recovers_after_a_transient_5xx() -> None:
     with S.FaultServer(actions) as server, make_client(server.url) as client:
         assert client.list_accounts() == []
         assert len(server.requests) == 2
+
+
+def test_temporary_dns_failure_is_described_and_may_be_retried() -> None:
+    import httpx
+
+    from sydium_cli.api.client import _describe, _permanent_connect_failure
+
+    temporary = httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+    assert "could not be resolved" in _describe(temporary)
+    assert not _permanent_connect_failure(temporary)
+    assert _permanent_connect_failure(httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"))
