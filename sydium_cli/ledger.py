@@ -463,3 +463,14 @@ def sender_for(
             return guarded_send(client, request, ledger, fp, force=force, remote_check=False)
 
     return send
+
+
+def record_cancellation(settings: Settings, operation: Operation) -> None:
+    """After `posts cancel`: a fully cancelled operation no longer blocks sending the same post again."""
+    if any(t.status != CANCELLED for t in operation.targets):
+        return  # something went or may still go out: the earlier record keeps protecting
+    path = default_path(settings)
+    if not path.exists():
+        return
+    with Ledger.for_settings(settings) as ledger:
+        ledger.update_operation(operation.id, CANCELLED)

@@ -156,6 +156,9 @@ def cancel_impl(rt: Runtime, op_id: str) -> int:
     client = rt.client()
     before = client.get_post(op_id)
     after = client.cancel_post(op_id)
+    from sydium_cli.ledger import record_cancellation
+
+    record_cancellation(rt.settings, after)
     rows = cancel_outcome(before, after)
 
     def table() -> "RenderableType":
