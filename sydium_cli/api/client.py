@@ -238,7 +238,7 @@ class SydiumClient:
             except E.NetworkError as unreachable:
                 # Nothing reached the server (connect failure): any request may be retried,
                 # unless retrying cannot help (a bad certificate, a name that does not exist).
-                if getattr(unreachable, "retryable", True) and self._may_retry(attempt, deadline, None):
+                if unreachable.retryable and self._may_retry(attempt, deadline, None):
                     continue
                 raise
             except E.ResponseError as exc:  # an answer too large to read
@@ -295,12 +295,11 @@ class SydiumClient:
         try:
             response = self._http.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol) as exc:
-            error = E.NetworkError(
+            raise E.NetworkError(
                 f"Could not reach the Sydium API at {self.base_url}: {_describe(exc)}.",
                 hint="Check the network, the base URL (--base-url / SYDIUM_BASE_URL), proxies and CA bundle.",
-            )
-            error.retryable = not _permanent_connect_failure(exc)  # type: ignore[attr-defined]
-            raise error from None
+                retryable=not _permanent_connect_failure(exc),
+            ) from None
         except httpx.ProxyError as exc:
             raise E.NetworkError(f"The proxy refused the connection: {_describe(exc)}.") from None
         except httpx.HTTPError as exc:  # read/write timeouts, dropped connections: may have arrived

@@ -65,6 +65,10 @@ class CredentialsError(SydiumError):
 class NetworkError(SydiumError):
     """The API could not be reached (nothing was sent, or a read failed)."""
 
+    def __init__(self, message: str, *, hint: str | None = None, retryable: bool = True) -> None:
+        super().__init__(message, hint=hint)
+        self.retryable = retryable  # False when a retry cannot help (bad certificate, unknown host)
+
 
 class UnknownOutcomeError(SydiumError):
     """A publish may have reached the API but no answer came back: never retried."""
