@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import stat
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +47,9 @@ BLOCKING = frozenset({PUBLISHED, SCHEDULED})  # refused as a duplicate without -
 UNCERTAIN = frozenset({SENDING, UNKNOWN})  # may have gone out: needs --force
 
 REMOTE_WINDOW = timedelta(minutes=2)
+# Writers in this process take turns here instead of in SQLite's busy handler, which sleeps up to
+# 100 ms per retry: a batch's worker threads would otherwise spend most of their time asleep.
+_WRITERS = threading.Lock()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
@@ -263,19 +267,20 @@ class Ledger:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise _db_error(self.path, exc) from None
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        try:
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise _db_error(self.path, exc) from None
+        with _WRITERS:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _db_error(self.path, exc) from None
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise _db_error(self.path, exc) from None
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[Entry]:
         try:

@@ -1,12 +1,15 @@
 """`sydium post` orchestration: plan -> checks -> media -> send -> results. No typer code here.
 
-Operations are sent one after another. When one fails, the operations already sent are still shown,
-and the error says exactly which were sent, which may or may not have been, and which were not.
+A post written with flags (split into a few operations at most) is sent one operation after another;
+when one fails, the operations already sent are still shown, and the error says exactly which were sent,
+which may or may not have been, and which were not. Post files (`-f`) holding more than one operation
+are a batch: validated as a whole, then sent concurrently by `batching` and summarized in one table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -22,6 +25,7 @@ from sydium_cli.output import Mode, Output
 if TYPE_CHECKING:
     from sydium_cli.api.client import SydiumClient
     from sydium_cli.api.models import CreatePostRequest, Operation
+    from sydium_cli.batching import Outcome
     from sydium_cli.runtime import Runtime
 
 
@@ -59,6 +63,8 @@ def post(
 
     preflight(client, requests, rt.settings, force=force)
     send = sender_for(client, rt.settings, force=force)
+    if flags.files and len(requests) > 1:  # a batch: concurrent, every operation reported
+        return post_batch(rt, plan, requests, send, wait=wait, wait_timeout=wait_timeout, now=now)
     sent = send_all(plan, requests, client, on_error=lambda done: show_results(rt, done), send=send)
     if wait:
         sent = follow(rt, sent, timeout=wait_timeout, now=now)
@@ -196,6 +202,128 @@ def _progress(plan: PostPlan, sent: list[Sent], failed: int, error: SydiumError)
 
 def _platforms(op: PlannedOperation) -> str:
     return ", ".join(t.platform for t in op.targets)
+
+
+# ---- batches -----------------------------------------------------------------------------------------
+
+
+def post_batch(
+    rt: Runtime,
+    plan: PostPlan,
+    requests: list[CreatePostRequest],
+    send: Callable[[CreatePostRequest], Operation],
+    *,
+    wait: bool,
+    wait_timeout: float | None,
+    now: datetime,
+) -> int:
+    """Send a validated batch concurrently, show every operation in one summary, return the exit code."""
+    from sydium_cli import batching
+
+    gate = batching.RateGate()
+    outcomes = batching.outcomes_for(plan.operations)
+    try:
+        with batching.shared_backoff(rt.client(), gate), _progress_bar(rt.out, len(outcomes)) as tick:
+            batching.send_batch(outcomes, requests, send, gate=gate, on_done=tick)
+    except KeyboardInterrupt:
+        show_batch(rt, outcomes)
+        raise
+    if wait:
+        _follow_batch(rt, outcomes, timeout=wait_timeout, now=now)
+    show_batch(rt, outcomes)
+    return int(batching.exit_code(outcomes))
+
+
+def _follow_batch(rt: Runtime, outcomes: list[Outcome], *, timeout: float | None, now: datetime) -> None:
+    sent = [o for o in outcomes if o.operation is not None]
+    followed = follow(
+        rt, [Sent(o.planned, o.operation) for o in sent if o.operation is not None], timeout=timeout, now=now
+    )
+    for outcome, item in zip(sent, followed, strict=True):
+        outcome.operation = item.operation
+
+
+@contextmanager
+def _progress_bar(out: Output, total: int) -> Iterator[Callable[[Outcome], None]]:
+    """A progress bar on stderr when it is a terminal; otherwise nothing."""
+    if not out.stderr_is_tty:
+        yield lambda outcome: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("Sending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=out.err_console(), transient=True) as progress:
+        task = progress.add_task("send", total=total)
+        yield lambda outcome: progress.advance(task)
+
+
+def show_batch(rt: Runtime, outcomes: list[Outcome]) -> None:
+    """Every operation of a batch: one JSON array, ids, or one table; then the problems on stderr."""
+    from sydium_cli import batching, ci
+
+    operations = [o.operation for o in outcomes if o.operation is not None]
+    ci.summarize_operations(operations)
+    out = rt.out
+    if out.mode is Mode.QUIET:
+        out.lines([op.id for op in operations])
+    elif out.mode is Mode.JSON:
+        out.json([batching.wire(o) for o in outcomes])
+    else:
+        from sydium_cli import views
+
+        title = f"{len(outcomes)} operations"
+        out.render(views.batch_table(batch_rows(outcomes), mode_label=rt.mode_label, title=title))
+    _report_batch(out, outcomes)
+
+
+def batch_rows(outcomes: list[Outcome]) -> list[Any]:
+    from sydium_cli import views
+
+    rows: list[views.BatchRow] = []
+    for outcome in outcomes:
+        source = str(outcome.planned.source)
+        if outcome.operation is not None:
+            op = outcome.operation
+            rows.extend(
+                views.BatchRow(op.id, source, t.platform, t.status, t.url or "", views.target_error_text(t.error))
+                for t in op.targets
+            )
+            continue
+        message = outcome.error.message.splitlines()[0] if outcome.error is not None else ""
+        for number, target in enumerate(outcome.planned.targets):
+            rows.append(views.BatchRow("", source, target.platform, outcome.state, "", message if number == 0 else ""))
+    return rows
+
+
+def _report_batch(out: Output, outcomes: list[Outcome]) -> None:
+    """Each failed send, then one line of counts (and why sending stopped, when it did)."""
+    from sydium_cli import batching
+
+    hints: list[str] = []
+    for outcome in outcomes:
+        error = outcome.error
+        if error is None:
+            continue
+        out.error(f"{outcome.planned.source} ({_platforms(outcome.planned)}): {error.message}")
+        if error.hint and error.hint not in hints:
+            hints.append(error.hint)
+    for hint in hints:
+        out.info(f"Hint: {hint}")
+    tally = batching.counts(outcomes)
+    parts = [f"{tally[batching.SENT]} of {len(outcomes)} operations sent"]
+    if tally[batching.ERROR]:
+        parts.append(f"{tally[batching.ERROR]} failed (not published)")
+    if tally[batching.UNKNOWN]:
+        parts.append(f"{tally[batching.UNKNOWN]} with an unknown outcome (may have been published)")
+    if tally[batching.NOT_SENT]:
+        parts.append(f"{tally[batching.NOT_SENT]} not sent")
+    out.info("; ".join(parts) + ".")
+    if tally[batching.NOT_SENT]:
+        out.warn(
+            "Sending stopped at the first unknown outcome, authentication failure or rate limit, so nothing more "
+            "could be published twice or in vain. The ledger refuses posts already sent: re-run with only the "
+            "files not sent (see the list above)."
+        )
 
 
 # ---- showing ----------------------------------------------------------------------------------------

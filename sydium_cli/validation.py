@@ -15,7 +15,6 @@ from typing import Any
 
 from sydium_cli.compose.plan import PostPlan, SourceLocation
 
-POST_FILE_SUFFIXES = (".yaml", ".yml")
 _POSITION = re.compile(r"^:(\d+)(?::(\d+))?: ?(.*)$", re.DOTALL)
 
 
@@ -66,23 +65,17 @@ class FileReport:
 
 def expand_paths(paths: list[str]) -> tuple[list[str], list[Finding]]:
     """Files as given, directories as every *.yaml/*.yml inside (recursively, sorted); missing ones reported."""
+    from sydium_cli.compose.postfile import expand_post_paths
+
+    expanded, empty = expand_post_paths(paths)
+    missing = [Finding(path, problem) for path, problem in empty]
     files: list[str] = []
-    missing: list[Finding] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                (p for p in path.rglob("*") if p.suffix.lower() in POST_FILE_SUFFIXES and p.is_file()),
-                key=lambda p: p.as_posix(),
-            )
-            if not found:
-                missing.append(Finding(raw, "the directory holds no *.yaml or *.yml post files"))
-            files.extend(str(p) for p in found)
-        elif path.exists():
-            files.append(raw)
+    for path in expanded:
+        if Path(path).exists():
+            files.append(path)
         else:
-            missing.append(Finding(raw, "no such file or directory"))
-    return list(dict.fromkeys(files)), missing
+            missing.append(Finding(path, "no such file or directory"))
+    return files, missing
 
 
 def finding_from_text(text: str, label: str) -> Finding:

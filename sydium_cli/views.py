@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sydium_cli.output import neutralize
 
@@ -119,3 +119,54 @@ def next_steps(op: Operation) -> list[str]:
     if any(t.status == "scheduled" for t in op.targets):
         steps.append(f"sydium posts cancel {op.id}")
     return steps
+
+
+# ---- batches (`post -f DIR`) ------------------------------------------------------------------------
+
+BATCH_STATE_STYLES = {"error": "bold red", "unknown": "bold yellow", "not_sent": "dim"}
+
+
+class BatchRow(NamedTuple):
+    """One line of the batch summary: a target of a sent operation, or a platform of one that was not sent."""
+
+    operation_id: str
+    source: str
+    platform: str
+    status: str
+    url: str = ""
+    error: str = ""
+
+
+def batch_table(rows: list[BatchRow], *, mode_label: str | None = None, title: str = "") -> RenderableType:
+    """Every operation of a batch in one compact table (one row per target)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
+    table.add_column("Operation", no_wrap=True)
+    table.add_column("Source", overflow="fold")
+    table.add_column("Platform", no_wrap=True, min_width=8)
+    table.add_column("Status", no_wrap=True, min_width=9)
+    table.add_column("Post URL", overflow="fold")
+    table.add_column("Error", overflow="fold")
+    for row in rows:
+        status = (
+            Text(safe(row.status.replace("_", " ")), style=BATCH_STATE_STYLES[row.status])
+            if row.status in BATCH_STATE_STYLES
+            else status_text(row.status)
+        )
+        table.add_row(
+            Text(safe(row.operation_id or "-")),
+            Text(safe(row.source)),
+            Text(safe(row.platform)),
+            status,
+            Text(safe(row.url)),
+            Text(safe(row.error), style="red"),
+        )
+    headline = Text()
+    if mode_label:
+        headline.append_text(mode_badge(mode_label))
+        headline.append(" ")
+    headline.append(safe(title), style="bold")
+    return Group(headline, table)

@@ -226,13 +226,16 @@ def test_dry_run_needs_no_key_and_sends_nothing(api: Api) -> None:
 def test_invalid_input_lists_every_problem_and_sends_nothing(api: Api, tmp_path: Path) -> None:
     bad = tmp_path / "post.yaml"
     bad.write_text("caption: Hi\ntargets:\n  - x\n  - platform: linkedin\n    captoin: hello\n")
-    result = sydium(api, "post", "-f", str(bad), "-f", str(tmp_path), "--at", "yesterday 9:00")
+    empty = tmp_path / "drafts"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a post file")
+    result = sydium(api, "post", "-f", str(bad), "-f", str(empty), "--at", "yesterday 9:00")
     assert result.exit_code == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0] == "Error: 3 problems; nothing was sent:"
     assert f"  {bad}:5:5: targets[1]: unknown key 'captoin' (did you mean 'caption'?)" in lines
-    assert f"  {tmp_path}: is a directory; give the path of a post file" in lines
+    assert f"  {empty}: the directory holds no *.yaml or *.yml post files" in lines
     assert lines[-1].startswith("Hint: ")
     assert api.bodies == []
 

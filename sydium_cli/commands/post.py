@@ -14,12 +14,18 @@ HELP = (
     "Targets whose caption or media differ are sent as separate operations. "
     "--at takes ISO 8601 (with or without an offset), 'in 2h', '+1d2h', 'today 18:30', "
     "'tomorrow 09:00', 'mon 09:00' or 'now'. With -f, --at/--tz override the file, --to fills posts "
-    "without targets, and --type/--option/--caption-for apply to that platform in every post."
+    "without targets, and --type/--option/--caption-for apply to that platform in every post.\n\n"
+    "Batches: -f takes files and directories (every *.yaml/*.yml inside). Everything is validated first "
+    "(nothing is sent if anything is invalid), then sent 4 at a time, pausing all sends on a rate limit; "
+    "after an unknown outcome, an authentication failure or a rate limit no new send starts. One summary "
+    "(--json: one array). Exit code: 3 if any outcome is unknown, else the code of the first failed send "
+    "in file order, else 6 if any target failed, else 0."
     + examples(
         'sydium post "Hello" --to x,linkedin',
         'sydium post "Launch day" --to x --to youtube --type youtube=short --media https://media.sydium.com/a.mp4',
         'sydium post "Later" --to linkedin --at "tomorrow 09:00" --tz Europe/Paris',
         "sydium post -f launch.yaml --dry-run",
+        "sydium post -f posts/ --json > results.json",
         "git log -1 --format=%s | sydium post - --to x",
     )
 )
@@ -86,7 +92,7 @@ def post(
             "--file",
             "-f",
             metavar="PATH",
-            help="YAML post file ('-' for stdin; repeatable).",
+            help="YAML post file or directory of them ('-' for stdin; repeatable).",
             autocompletion=complete_path,
         ),
     ] = None,

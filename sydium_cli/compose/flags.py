@@ -19,7 +19,7 @@ from sydium_cli.api.errors import UsageError
 from sydium_cli.compose import timeparse
 from sydium_cli.compose.build import build_plan
 from sydium_cli.compose.plan import MediaRef, PostPlan, PostSpec, SourceLocation, TargetSpec
-from sydium_cli.compose.postfile import Problems, load_posts, read_capped
+from sydium_cli.compose.postfile import Problems, expand_post_paths, load_posts, read_capped
 
 
 @dataclass
@@ -106,8 +106,10 @@ def _posts_from_files(flags: PostFlags, stdin: BinaryIO | None, problems: Proble
         problems.append("--media cannot be combined with -f; list media in the post file")
     if flags.files.count("-") > 1:
         problems.append("-f - is given more than once; stdin can be read only once")
+    files, empty = expand_post_paths(flags.files)
+    problems.extend(f"{path}: {problem}" for path, problem in empty)
     posts: list[PostSpec] = []
-    for path in dict.fromkeys(flags.files):
+    for path in files:
         try:
             text, label = read_capped(path, what="post file", stdin=stdin)
         except ValueError as exc:

@@ -62,6 +62,32 @@ class _SafeComposer(yaml.SafeLoader):
 # ---- reading files -----------------------------------------------------------------------------
 
 
+POST_FILE_SUFFIXES = (".yaml", ".yml")
+EMPTY_DIRECTORY = "the directory holds no *.yaml or *.yml post files"
+
+
+def expand_post_paths(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Post files for `post -f` and `validate`: a directory becomes every *.yaml/*.yml inside it
+    (recursively, sorted); anything else (a file, `-`, a missing path) is kept as given for the reader
+    to judge. Returns (files without duplicates, [(path, problem)] for directories holding no post file).
+    """
+    files: list[str] = []
+    problems: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if raw != "-" and path.is_dir():
+            found = sorted(
+                (p for p in path.rglob("*") if p.suffix.lower() in POST_FILE_SUFFIXES and p.is_file()),
+                key=lambda p: p.as_posix(),
+            )
+            if not found:
+                problems.append((raw, EMPTY_DIRECTORY))
+            files.extend(str(p) for p in found)
+        else:
+            files.append(raw)
+    return list(dict.fromkeys(files)), problems
+
+
 def read_capped(path: str, *, what: str, stdin: BinaryIO | None) -> tuple[str, str]:
     """(text, label) of a file or stdin (`-`): at most 1 MiB, UTF-8 (a BOM is fine). Raises ValueError."""
     label = "<stdin>" if path == "-" else path
