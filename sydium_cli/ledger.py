@@ -181,6 +181,7 @@ class Ledger:
         _prepare_file(path, strict_parent=default_location)
         try:
             conn = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")  # one fsync per commit; readers never block the writer
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
         except sqlite3.Error as exc:

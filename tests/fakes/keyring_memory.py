@@ -6,6 +6,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import ClassVar
 
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, KeyringLocked, PasswordDeleteError
@@ -15,7 +16,7 @@ class MemoryKeyring(KeyringBackend):
     """Stores secrets in a JSON file named by SYDIUM_TEST_KEYRING_FILE (or in memory without it)."""
 
     priority = 1  # type: ignore[assignment]
-    _memory: dict[str, str] = {}
+    _memory: ClassVar[dict[str, str]] = {}
 
     def _path(self) -> Path | None:
         value = os.environ.get("SYDIUM_TEST_KEYRING_FILE")
