@@ -32,9 +32,14 @@ step "PS1=''; RPROMPT=''; autoload -Uz compinit && compinit -u -D"
 step 'compadd () { builtin compadd -O __hits "$@"; print -l -- "\x3c\x3c"${^__hits}"\x3e\x3e"; builtin compadd "$@" }'
 step "source ${(q)1}; zstyle ':completion:*' list-prompt ''"
 zpty -n -w z "$2"$'\t'
+# Wait for the matches before typing more: zsh skips completion when it sees keys already queued.
+integer i=0; acc=''
+while (( i++ < 300 )); do
+  if zpty -r -t z chunk; then acc+=$chunk; [[ $acc == *'>>'* ]] && break; else sleep 0.1; fi
+done
 zpty -w z $'\x15print -- "==EN""D=="'
 zpty -r -m z out '*==END==*'
-print -r -- $out
+print -r -- $acc$out
 zpty -d z
 """
 
