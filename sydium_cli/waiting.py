@@ -155,6 +155,15 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|s|ms)?", re.IGNORECASE)
 _UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "": 1.0}
 
 
+def wait_timeout_option(wait: bool, raw: str | None) -> float | None:
+    """--wait-timeout as seconds (None when not given); refused without --wait."""
+    if raw is None:
+        return None
+    if not wait:
+        raise UsageError("--wait-timeout only makes sense with --wait.", hint="Add --wait.")
+    return parse_duration(raw)
+
+
 def parse_duration(raw: str) -> float:
     """Seconds from `90`, `90s`, `10m`, `1h30m`, `1.5h`; UsageError otherwise."""
     text = raw.strip().lower().replace(" ", "")

@@ -140,6 +140,7 @@ def post(
     def body(rt: object) -> int:
         from sydium_cli import publishing
         from sydium_cli.runtime import Runtime
+        from sydium_cli.waiting import wait_timeout_option
 
         assert isinstance(rt, Runtime)
         return publishing.post(
@@ -149,22 +150,11 @@ def post(
             stdin=getattr(sys.stdin, "buffer", None),
             force=force,
             wait=wait,
-            wait_timeout=_wait_timeout(wait, wait_timeout),
+            wait_timeout=wait_timeout_option(wait, wait_timeout),
             refresh=refresh,
         )
 
     run(ctx.obj, body, json_flag=json, quiet=quiet)
-
-
-def _wait_timeout(wait: bool, raw: Optional[str]) -> Optional[float]:
-    from sydium_cli.api.errors import UsageError
-    from sydium_cli.waiting import parse_duration
-
-    if raw is None:
-        return None
-    if not wait:
-        raise UsageError("--wait-timeout only makes sense with --wait.", hint="Add --wait.")
-    return parse_duration(raw)
 
 
 def register(app: typer.Typer) -> None:

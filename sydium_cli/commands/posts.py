@@ -120,18 +120,15 @@ def _too_far_to_wait(rt: Runtime, op: "Operation", timeout: float) -> None:
 
 
 def show_impl(rt: Runtime, op_id: str, *, wait: bool, wait_timeout: Optional[str], exit_status: bool) -> int:
-    from sydium_cli.waiting import DEFAULT_WAIT_TIMEOUT, OperationWaitTimeout, parse_duration, wait_with_display
+    from sydium_cli.waiting import DEFAULT_WAIT_TIMEOUT, OperationWaitTimeout, wait_timeout_option, wait_with_display
 
-    if wait_timeout and not wait:
-        from sydium_cli.api.errors import UsageError
-
-        raise UsageError("--wait-timeout only makes sense with --wait.", hint="Add --wait.")
+    limit = wait_timeout_option(wait, wait_timeout)
     client = rt.client()
     if not wait:
         op = client.get_post(op_id)
         _render(rt, op)
         return _exit_status(op) if exit_status else 0
-    timeout = parse_duration(wait_timeout) if wait_timeout else DEFAULT_WAIT_TIMEOUT
+    timeout = limit if limit is not None else DEFAULT_WAIT_TIMEOUT
     first = client.get_post(op_id)
     _too_far_to_wait(rt, first, timeout)
     from sydium_cli.views import operation_renderable
