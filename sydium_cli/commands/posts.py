@@ -87,52 +87,33 @@ def _render(rt: Runtime, op: "Operation") -> None:
             rt.out.info("Next: " + "   ".join(steps))
 
 
-def _exit_status(op: "Operation") -> int:
-    from sydium_cli.api.errors import ExitCode
-    from sydium_cli.waiting import exit_code_for
-
-    if op.pending_targets():
-        return int(ExitCode.WAIT_TIMEOUT)
-    return int(exit_code_for(op))
-
-
-def _too_far_to_wait(rt: Runtime, op: "Operation", timeout: float) -> None:
-    """Refuse to sit through a schedule that is due after the wait timeout (exit 8, with when)."""
-    from datetime import datetime, timedelta, timezone
-
+def show_impl(rt: Runtime, op_id: str, *, wait: bool, wait_timeout: Optional[str], exit_status: bool) -> int:
     from sydium_cli.api.errors import WaitTimeout
-    from sydium_cli.views import format_instant
-    from sydium_cli.waiting import format_duration
+    from sydium_cli.following import due_beyond, show_exit_status
+    from sydium_cli.views import format_instant, operation_renderable
+    from sydium_cli.waiting import (
+        DEFAULT_WAIT_TIMEOUT,
+        OperationWaitTimeout,
+        format_duration,
+        wait_timeout_option,
+        wait_with_display,
+    )
 
-    if not op.pending_targets() or any(t.status == "processing" for t in op.pending_targets()):
-        return
-    match = [p for p in rt.client().list_posts() if p.id == op.id]
-    if not match:
-        return
-    due = datetime.fromisoformat(match[0].scheduled_for.replace("Z", "+00:00"))
-    if due.tzinfo and due - datetime.now(timezone.utc) > timedelta(seconds=timeout):
+    limit = wait_timeout_option(wait, wait_timeout)
+    client = rt.client()
+    op = client.get_post(op_id)
+    if not wait:
+        _render(rt, op)
+        return int(show_exit_status(op)) if exit_status else 0
+    timeout = limit if limit is not None else DEFAULT_WAIT_TIMEOUT
+    due = due_beyond(client, op, timeout)
+    if due is not None:  # waiting hours for a schedule would only hold the terminal or the CI job
         _render(rt, op)
         raise WaitTimeout(
             f"{op.id} is scheduled for {format_instant(due)}, after the wait timeout "
             f"({format_duration(timeout)}); not waiting.",
             hint=f"Check it then with `sydium posts show {op.id}`, or raise --wait-timeout.",
         )
-
-
-def show_impl(rt: Runtime, op_id: str, *, wait: bool, wait_timeout: Optional[str], exit_status: bool) -> int:
-    from sydium_cli.waiting import DEFAULT_WAIT_TIMEOUT, OperationWaitTimeout, wait_timeout_option, wait_with_display
-
-    limit = wait_timeout_option(wait, wait_timeout)
-    client = rt.client()
-    if not wait:
-        op = client.get_post(op_id)
-        _render(rt, op)
-        return _exit_status(op) if exit_status else 0
-    timeout = limit if limit is not None else DEFAULT_WAIT_TIMEOUT
-    first = client.get_post(op_id)
-    _too_far_to_wait(rt, first, timeout)
-    from sydium_cli.views import operation_renderable
-
     label = rt.mode_label
     try:
         op = wait_with_display(
@@ -142,20 +123,16 @@ def show_impl(rt: Runtime, op_id: str, *, wait: bool, wait_timeout: Optional[str
         _render(rt, exc.operation)
         raise
     _render(rt, op)
-    return _exit_status(op)
+    return int(show_exit_status(op))
 
 
 def cancel_impl(rt: Runtime, op_id: str) -> int:
     from sydium_cli.commands._show import emit
+    from sydium_cli.following import cancel
     from sydium_cli.views import operation_renderable
     from sydium_cli.views_api import cancel_outcome, cancel_table
 
-    client = rt.client()
-    before = client.get_post(op_id)
-    after = client.cancel_post(op_id)
-    from sydium_cli.ledger import record_cancellation
-
-    record_cancellation(rt.settings, after)
+    before, after = cancel(rt.client(), rt.settings, op_id)
     rows = cancel_outcome(before, after)
 
     def table() -> "RenderableType":
