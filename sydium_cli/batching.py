@@ -85,13 +85,9 @@ class RateGate:
 @contextmanager
 def shared_backoff(client: SydiumClient, gate: RateGate) -> Iterator[None]:
     """Route the client's retry sleeps (429 Retry-After, backoff) through the gate for the batch."""
-    original: Callable[[float], None] = client._sleep
-    gate._sleep = original  # the gate sleeps the way the client would (tests inject a fake)
-    client._sleep = gate.backoff
-    try:
+    with client.retry_sleep(gate.backoff) as original:
+        gate._sleep = original  # the gate sleeps the way the client would (tests inject a fake)
         yield
-    finally:
-        client._sleep = original
 
 
 def stops_batch(error: SydiumError) -> bool:

@@ -8,6 +8,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -120,6 +121,19 @@ class SydiumClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def retry_sleep(self, sleep: Callable[[float], None]) -> Iterator[Callable[[float], None]]:
+        """Route retry waits through `sleep` for a while (a batch shares one rate-limit gate).
+
+        Yields the sleep the client used before, so the replacement can still wait the same way.
+        """
+        original = self._sleep
+        self._sleep = sleep
+        try:
+            yield original
+        finally:
+            self._sleep = original
 
     # ---- operations -------------------------------------------------------------------------
 
