@@ -44,7 +44,7 @@ def due_beyond(client: SydiumClient, op: Operation, timeout: float, *, now: date
 
 def cancel(client: SydiumClient, settings: Settings, op_id: str) -> tuple[Operation, Operation]:
     """Cancel what is still scheduled; returns (before, after) so the caller can say what changed."""
-    from sydium_cli.ledger import record_cancellation
+    from sydium_cli.send_guard import record_cancellation
 
     before = client.get_post(op_id)
     after = client.cancel_post(op_id)

@@ -59,7 +59,7 @@ def post(
     run_checks(plan, client, rt.out, base_url=base_url, refresh=refresh)
     hosted = resolve_media(plan, client, rt.out, base_url=base_url)
     requests = requests_for(plan, hosted)
-    from sydium_cli.ledger import preflight, sender_for  # duplicate protection: every send goes through it
+    from sydium_cli.send_guard import preflight, sender_for  # duplicate protection: every send goes through it
 
     preflight(client, requests, rt.settings, force=force)
     send = sender_for(client, rt.settings, force=force)

@@ -17,7 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from sydium_cli import batching, ledger
+from sydium_cli import batching, ledger, send_guard
 from sydium_cli.api.errors import (
     AuthenticationError,
     ExitCode,
@@ -315,7 +315,7 @@ def test_every_send_goes_through_its_own_ledger_connection_in_worker_threads(tmp
             return Operation(id=f"op_{n}", status="completed", targets=[])
 
     settings = Settings(ledger_path=tmp_path / "ledger.sqlite3")
-    send = ledger.sender_for(Client(), settings, force=False)  # type: ignore[arg-type]
+    send = send_guard.sender_for(Client(), settings, force=False)  # type: ignore[arg-type]
     requests = [CreatePostRequest(caption=f"c{i}", targets=[PostTarget(platform="x")]) for i in range(20)]
     outcomes = batching.outcomes_for(_planned(20))
     batching.send_batch(outcomes, requests, send, gate=batching.RateGate())

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sydium_cli import ledger as L
+from sydium_cli import send_guard as G
 from sydium_cli.api import errors as E
 from sydium_cli.api import models as M
 from sydium_cli.api.client import RetryPolicy, SydiumClient
@@ -215,7 +216,7 @@ def client_for(url: str) -> SydiumClient:
 def send(server_url: str, ledger: L.Ledger, request: M.CreatePostRequest, *, force: bool = False) -> object:
     with client_for(server_url) as client:
         try:
-            return L.guarded_send(client, request, ledger, fp(request), force=force)
+            return G.guarded_send(client, request, ledger, fp(request), force=force)
         except E.SydiumError as error:
             return error
 
@@ -281,7 +282,7 @@ def test_guarded_send_interrupt_records_unknown(ledger: L.Ledger) -> None:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        L.guarded_send(Boom(), req(), ledger, fp(req()), force=False)  # type: ignore[arg-type]
+        G.guarded_send(Boom(), req(), ledger, fp(req()), force=False)  # type: ignore[arg-type]
     entry = ledger.find(fp(req()))
     assert entry is not None and entry.state == L.UNKNOWN
 
