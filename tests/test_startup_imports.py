@@ -54,7 +54,24 @@ def test_help_imports_nothing_heavy() -> None:
 
 def test_completion_request_imports_nothing_heavy() -> None:
     env = {"_SYDIUM_COMPLETE": "complete_bash", "COMP_WORDS": "sydium post --to ", "COMP_CWORD": "3"}
-    assert _heavy(_modules(env=env)) == []
+    modules = _modules(env=env)
+    assert _heavy(modules) == []
+    # typer's per-parameter pydantic coercion is deferred until a value needs converting (_fast_params).
+    assert "pydantic" not in modules
+
+
+def test_deferred_coercion_still_converts_and_rejects_values(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sydium_cli.commands.root import app
+
+    runner = CliRunner()
+    bad = runner.invoke(app, ["completion", "tcsh"])
+    assert bad.exit_code == 2 and "tcsh" in bad.output  # an Enum argument still goes through typer's checks
+    good = runner.invoke(app, ["completion", "fish"])
+    assert good.exit_code == 0 and "complete" in good.output
+    listed = runner.invoke(app, ["--sandbox", "--sandbox-state", str(tmp_path / "s.db"), "posts", "list", "--json"])
+    assert listed.exit_code == 0 and '"posts"' in listed.output  # Path and str options pass through
 
 
 def test_validate_imports_nothing_heavy(tmp_path: Path) -> None:

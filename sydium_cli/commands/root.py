@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from sydium_cli import __version__
 from sydium_cli.commands import COMMAND_MODULES, COMMANDS, HIDDEN, module_for
 from sydium_cli.commands._common import CONTEXT
+from sydium_cli.commands._fast_params import install as _install_fast_params
 from sydium_cli.completion_values import complete_path, complete_profile
 from sydium_cli.config import (
     ENV_BASE_URL,
@@ -23,6 +24,8 @@ from sydium_cli.config import (
     ENV_SANDBOX_STATE,
     ENV_TIMEOUT,
 )
+
+_install_fast_params()
 
 
 class LazyGroup(TyperGroup):
