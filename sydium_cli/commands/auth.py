@@ -1,21 +1,12 @@
 """`sydium auth`: log in (verify, then store), status, logout, profiles. Plus the vendor's `auth:login`."""
 
-import sys
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from sydium_cli.commands._common import CONTEXT, JsonOpt, examples
 from sydium_cli.completion_values import complete_profile
 from sydium_cli.runtime import Runtime, run
-
-if TYPE_CHECKING:
-    from sydium_cli.api.models import Account
-    from sydium_cli.api.secret import SecretKey
-    from sydium_cli.config import Settings
-    from sydium_cli.credentials import ResolvedKey
-
-MAX_KEY_INPUT = 4096
 
 ProfileOpt = Annotated[
     Optional[str],
@@ -50,78 +41,6 @@ LOGIN_HELP = (
 # ---- login -----------------------------------------------------------------------------------------
 
 
-def _read_key(rt: Runtime, key_value: Optional[str], key_file: Optional[str]) -> str:
-    from sydium_cli.api.errors import UsageError
-
-    if key_value:
-        rt.out.warn(
-            "--key puts the key in the process list (visible to other users) and in shell history; "
-            'prefer `sydium auth login` (prompt) or `echo "$KEY" | sydium auth login`.'
-        )
-        return key_value
-    if key_file and key_file != "-":
-        try:
-            with open(key_file, encoding="utf-8") as handle:
-                text = handle.read(MAX_KEY_INPUT + 1)
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or "not readable text"
-            raise UsageError(f"Cannot read the key file {key_file}: {reason}.") from None
-        return _one_key(text, f"the key file {key_file}")
-    if rt.settings.api_key_flag and not key_file:
-        return rt.settings.api_key_flag
-    if key_file == "-" or not sys.stdin.isatty():
-        return _one_key(sys.stdin.read(MAX_KEY_INPUT + 1), "stdin")
-    import getpass
-
-    try:
-        return getpass.getpass("Sydium API key (input hidden): ")
-    except EOFError:
-        raise UsageError("No key was entered.") from None
-
-
-def _one_key(text: str, where: str) -> str:
-    from sydium_cli.api.errors import UsageError
-
-    if len(text) > MAX_KEY_INPUT:
-        raise UsageError(f"Too much input in {where}: expected one API key.")
-    value = text.strip()
-    if not value:
-        raise UsageError(f"No key found in {where}.", hint='Pipe the key in: echo "$KEY" | sydium auth login')
-    if "\n" in value:
-        raise UsageError(f"{where.capitalize()} holds more than one line: expected one API key.")
-    return value
-
-
-def _candidate(raw: str) -> "SecretKey":
-    from sydium_cli.api.errors import CredentialsError, UsageError
-    from sydium_cli.credentials import check_key_shape
-
-    try:
-        return check_key_shape(raw)
-    except CredentialsError as error:  # bad input at login is a usage error (exit 2)
-        raise UsageError(error.message, hint=error.hint) from None
-
-
-def _verify(rt: Runtime, settings: "Settings", key: "SecretKey") -> "list[Account]":
-    from sydium_cli.api.client import SydiumClient
-    from sydium_cli.api.errors import SydiumError
-
-    client = SydiumClient(
-        settings.base_url,
-        key_provider=lambda: key,
-        timeout=settings.timeout,
-        debug_log=rt.debug if settings.debug else None,
-    )
-    try:
-        return client.list_accounts()
-    except SydiumError as error:
-        error.message = f"{error.message.rstrip('.')}. The key was not stored."
-        error.hint = (error.hint + " " if error.hint else "") + "(--no-verify stores a key without checking it.)"
-        raise
-    finally:
-        client.close()
-
-
 def _login(
     rt: Runtime,
     *,
@@ -131,69 +50,20 @@ def _login(
     no_verify: bool,
     insecure: bool,
 ) -> int:
-    from sydium_cli import credentials
-    from sydium_cli.api.errors import UsageError
-    from sydium_cli.settings import BASE_URL_FLAG_SOURCE, settings_for_profile
+    from sydium_cli import auth_flow
+    from sydium_cli.views_auth import login_lines
 
-    settings = settings_for_profile(rt.settings, profile or rt.settings.profile)
-    if settings.sandbox:
-        raise UsageError("The sandbox needs no key; log in without --sandbox.")
-    key = _candidate(_read_key(rt, key_value, key_file))
-    accounts = None if no_verify else _verify(rt, settings, key)
-    remember = settings.base_url_source == BASE_URL_FLAG_SOURCE
-    storage = credentials.store_key(settings, key, insecure=insecure, remember_base_url=remember)
-    host = credentials.host_of(settings)
-    where = (
-        f"a plain 0600 file ({_file_path()}) — insecure; prefer the OS keyring"
-        if storage == credentials.STORAGE_FILE
-        else f"the OS keyring (service sydium, account {settings.profile}@{host})"
+    outcome = auth_flow.login(
+        rt, profile=profile, key_value=key_value, key_file=key_file, no_verify=no_verify, insecure=insecure
     )
-    result: dict[str, Any] = {
-        "profile": settings.profile,
-        "base_url": settings.base_url,
-        "host": host,
-        "key": key.masked,
-        "mode": key.mode,
-        "storage": storage,
-        "verified": accounts is not None,
-        "accounts": [a.wire() for a in accounts] if accounts is not None else None,
-    }
     if rt.out.interactive:
-        lines = [f"[{key.mode}] Logged in: profile {settings.profile!r} at {host}, key {key.masked} stored in {where}."]
-        if accounts is None:
-            lines.append("Not verified (--no-verify): the API was not asked whether it accepts this key.")
-        else:
-            lines.append(f"Verified: the API accepted the key ({_accounts_summary(accounts)}).")
-        if remember:
-            lines.append(f"Profile {settings.profile!r} now uses {settings.base_url}.")
-        rt.out.lines(lines)
+        rt.out.lines(login_lines(outcome))
     else:
-        rt.out.json(result)
-    _warn_env_shadow(rt)
+        rt.out.json(outcome.result)
+    warning = auth_flow.env_shadow_warning()
+    if warning:
+        rt.out.warn(warning)
     return 0
-
-
-def _file_path() -> str:
-    from sydium_cli.keystore import credentials_file
-
-    return str(credentials_file())
-
-
-def _warn_env_shadow(rt: Runtime) -> None:
-    import os
-
-    from sydium_cli.config import ENV_API_KEY
-
-    if os.environ.get(ENV_API_KEY):
-        rt.out.warn(f"{ENV_API_KEY} is set in this environment and is used instead of the stored key.")
-
-
-def _accounts_summary(accounts: "list[Account]") -> str:
-    if not accounts:
-        return "no connected accounts yet"
-    names = ", ".join(f"{a.platform} {a.username or a.display_name or ''}".strip() for a in accounts[:8])
-    more = f", +{len(accounts) - 8} more" if len(accounts) > 8 else ""
-    return f"{len(accounts)} connected account{'s' if len(accounts) != 1 else ''}: {names}{more}"
 
 
 def login(
@@ -231,126 +101,19 @@ def vendor_login(
 
 
 def _status(rt: Runtime, profile: Optional[str], verify: bool) -> int:
-    from sydium_cli.api.errors import CredentialsError
-    from sydium_cli.credentials import host_of
-    from sydium_cli.settings import settings_for_profile
+    from sydium_cli.auth_flow import status_report
+    from sydium_cli.views_auth import status_lines
 
-    if profile:
-        rt.settings = settings_for_profile(rt.settings, profile)
-        rt._key = None
-    s = rt.settings
-    report: dict[str, Any] = {
-        "profile": s.profile,
-        "base_url": "sandbox (embedded)" if s.sandbox else s.base_url,
-        "base_url_source": s.base_url_source,
-        "host": host_of(s),
-        "key": None,
-        "mode": None,
-        "source": None,
-        "source_detail": None,
-        "insecure": False,
-        "verified": False,
-        "accepted": None,
-        "accounts": None,
-        "warnings": [],
-        "error": None,
-    }
-    try:
-        resolved = rt.key()
-    except CredentialsError as error:
-        report["error"] = error.message
-        _show_status(rt, report)
-        raise
-    _describe_key(rt, resolved, report)
-    failure = _check_with_api(rt, report) if verify else None
-    _show_status(rt, report)
-    if failure is not None:
-        raise failure
-    return 0
-
-
-def _describe_key(rt: Runtime, resolved: "ResolvedKey", report: dict[str, Any]) -> None:
-    from sydium_cli import credentials as C
-
-    s = rt.settings
-    kind = C.SOURCE_KINDS.get(resolved.source, resolved.source)
-    detail = resolved.source
-    if kind == "keyring":
-        detail = f"OS keyring (service sydium, account {s.profile}@{report['host']})"
-    elif kind == "file":
-        detail = f"plain file {_file_path()} (insecure)"
-        report["insecure"] = True
-        report["warnings"].append(
-            "The key is stored in a plain file, readable by anything running as you. "
-            "Move it into the OS keyring: sydium auth login"
-        )
-    report.update(key=resolved.key.masked, mode=resolved.key.mode, source=kind, source_detail=detail)
-    if kind in ("flag", "env"):
-        shadowed = _shadowed(s)
-        if shadowed:
-            report["warnings"].append(
-                f"{resolved.source} shadows the key stored for profile {s.profile!r} ({shadowed}); "
-                "unset it to use the stored key."
-            )
-
-
-def _shadowed(settings: "Settings") -> Optional[str]:
-    """The stored key the flag or env var hides (checked only where login recorded one: no keyring wait)."""
-    from sydium_cli import credentials as C
-    from sydium_cli.api.errors import CredentialsError
-
-    if not C.stored_storage(settings.config, settings.profile, C.host_of(settings)):
-        return None
-    try:
-        found = C.find_stored_key(settings)
-    except CredentialsError:
-        return "unreadable"
-    return f"{found.source}, {found.key.masked}" if found else None
-
-
-def _check_with_api(rt: Runtime, report: dict[str, Any]) -> "Optional[Exception]":
-    from sydium_cli.api.errors import AuthenticationError, PermissionDeniedError, SydiumError
-
-    try:
-        accounts = rt.client().list_accounts()
-    except (AuthenticationError, PermissionDeniedError) as error:
-        report.update(verified=True, accepted=False, error=error.message)
-        return error
-    except SydiumError as error:
-        report["error"] = f"Could not check the key with the API: {error.message}"
-        return error
-    report.update(verified=True, accepted=True, accounts=[a.wire() for a in accounts])
-    report["platforms"] = sorted({a.platform for a in accounts})
-    return None
-
-
-def _show_status(rt: Runtime, report: dict[str, Any]) -> None:
+    report, failure = status_report(rt, profile, verify)
     if not rt.out.interactive:
         rt.out.json(report)
     elif report["key"] is not None:
-        mode = report["mode"]
-        lines = [
-            f"[{mode}] profile {report['profile']!r} · {report['base_url']}",
-            f"  Key:      {report['key']} ({mode} mode)",
-            f"  Source:   {report['source_detail']}",
-            f"  Base URL: {report['base_url']} (from {report['base_url_source']})",
-            f"  API:      {_api_line(report)}",
-        ]
-        rt.out.lines(lines)
+        rt.out.lines(status_lines(report))
     for warning in report["warnings"]:
         rt.out.warn(warning)
-
-
-def _api_line(report: dict[str, Any]) -> str:
-    if not report["verified"]:
-        return "not checked" if report["error"] is None else "could not check (see below)"
-    if not report["accepted"]:
-        return "REFUSED this key"
-    accounts = report["accounts"] or []
-    if not accounts:
-        return "accepted (no connected accounts yet)"
-    names = ", ".join(f"{a.get('platform')} {a.get('username') or ''}".strip() for a in accounts)
-    return f"accepted · {len(accounts)} connected: {names}"
+    if failure is not None:
+        raise failure
+    return 0
 
 
 def status(
@@ -368,27 +131,14 @@ def status(
 
 
 def _logout(rt: Runtime, profile: Optional[str], everything: bool) -> int:
-    from sydium_cli import credentials as C
-    from sydium_cli.api.errors import UsageError
-    from sydium_cli.settings import settings_for_profile
+    from sydium_cli.auth_flow import logout as remove_keys
+    from sydium_cli.views_auth import logout_json, logout_lines
 
-    if everything and profile:
-        raise UsageError("Give either --profile or --all, not both.")
-    config = rt.settings.config
-    assert config is not None
-    names = sorted(set(config.profiles()) | {rt.settings.profile}) if everything else [profile or rt.settings.profile]
-    removed: list[C.Removed] = []
-    for name in names:
-        settings = settings_for_profile(rt.settings, name)
-        removed += C.remove_stored(config, name, {C.host_of(settings)})
-    if not rt.out.interactive:
-        rt.out.json({"removed": [{"profile": r.profile, "host": r.host, "storage": r.storage} for r in removed]})
-    elif removed:
-        rt.out.lines(
-            [f"Logged out: removed the key of profile {r.profile!r} for {r.host} ({r.storage})." for r in removed]
-        )
+    removed, names = remove_keys(rt.settings, profile, everything)
+    if rt.out.interactive:
+        rt.out.lines(logout_lines(removed, names))
     else:
-        rt.out.lines([f"No stored key for {', '.join(repr(n) for n in names)}: nothing to remove."])
+        rt.out.json(logout_json(removed))
     return 0
 
 
@@ -402,33 +152,14 @@ def logout(
 
 
 def _list(rt: Runtime) -> int:
-    from sydium_cli import credentials as C
-    from sydium_cli.config import DEFAULT_BASE_URL
+    from sydium_cli.auth_flow import profile_rows
+    from sydium_cli.views_auth import profile_lines
 
-    config = rt.settings.config
-    assert config is not None
-    rows: list[dict[str, Any]] = []
-    for name in sorted(set(config.profiles()) | {config.default_profile, rt.settings.profile}):
-        entry = config.profile(name)
-        keys = C.stored_hosts(config, name)
-        rows.append(
-            {
-                "profile": name,
-                "default": name == config.default_profile,
-                "active": name == rt.settings.profile,
-                "base_url": entry.get("base_url") or DEFAULT_BASE_URL,
-                "keys": [
-                    {"host": h, "storage": v.get("storage"), "mode": v.get("mode")} for h, v in sorted(keys.items())
-                ],
-            }
-        )
-    if not rt.out.interactive:
+    rows = profile_rows(rt.settings)
+    if rt.out.interactive:
+        rt.out.lines(profile_lines(rows))
+    else:
         rt.out.json(rows)
-        return 0
-    for row in rows:
-        mark = "*" if row["default"] else " "
-        stored = ", ".join(f"{k['host']} ({k['mode']}, {k['storage']})" for k in row["keys"]) or "no stored key"
-        rt.out.lines([f"{mark} {row['profile']:<16} {row['base_url']:<32} {stored}"])
     return 0
 
 
@@ -437,19 +168,9 @@ def list_profiles(ctx: typer.Context, json: JsonOpt = False) -> None:
 
 
 def _switch(rt: Runtime, name: str) -> int:
-    from sydium_cli.api.errors import UsageError
-    from sydium_cli.config import DEFAULT_PROFILE, check_profile_name
+    from sydium_cli.auth_flow import switch as make_default
 
-    config = rt.settings.config
-    assert config is not None
-    check_profile_name(name)
-    if name not in config.profiles() and name != DEFAULT_PROFILE:
-        raise UsageError(
-            f"No profile named {name!r}.",
-            hint=f"Create it by logging in: sydium --profile {name} auth login  (see: sydium auth list)",
-        )
-    config.data["default_profile"] = name
-    config.save()
+    make_default(rt.settings, name)
     rt.out.info(f"Default profile is now {name!r}.")
     return 0
 
