@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from sydium_cli.config import (
@@ -14,23 +15,27 @@ from sydium_cli.config import (
 )
 
 
-def resolve_settings(
-    *,
-    base_url: str | None,
-    profile: str | None,
-    sandbox: bool,
-    timeout: str | None,
-    api_key: str | None,
-    ledger: Path | None,
-    sandbox_state: Path | None,
-    debug: bool,
-) -> Settings:
+@dataclass(frozen=True)
+class GlobalOptions:
+    """The global options as given (flags or their SYDIUM_* variables), before any resolution."""
+
+    base_url: str | None = None
+    profile: str | None = None
+    sandbox: bool = False
+    timeout: str | None = None
+    api_key: str | None = None
+    ledger: Path | None = None
+    sandbox_state: Path | None = None
+    debug: bool = False
+
+
+def resolve_settings(options: GlobalOptions) -> Settings:
     """Precedence for the base URL: --base-url / SYDIUM_BASE_URL > the profile's base URL > default."""
     config = ConfigFile.load()
-    profile_name = check_profile_name(profile or config.default_profile)
+    profile_name = check_profile_name(options.profile or config.default_profile)
     profile_url = config.profile(profile_name).get("base_url")
-    if base_url:
-        url, source = normalize_base_url(base_url), BASE_URL_FLAG_SOURCE
+    if options.base_url:
+        url, source = normalize_base_url(options.base_url), BASE_URL_FLAG_SOURCE
     elif isinstance(profile_url, str) and profile_url:
         url, source = normalize_base_url(profile_url), f"profile {profile_name!r}"
     else:
@@ -39,12 +44,12 @@ def resolve_settings(
         base_url=url,
         base_url_source=source,
         profile=profile_name,
-        timeout=parse_timeout(timeout),
-        debug=debug,
-        sandbox=sandbox,
-        sandbox_state=sandbox_state,
-        api_key_flag=api_key,
-        ledger_path=ledger,
+        timeout=parse_timeout(options.timeout),
+        debug=options.debug,
+        sandbox=options.sandbox,
+        sandbox_state=options.sandbox_state,
+        api_key_flag=options.api_key,
+        ledger_path=options.ledger,
         config=config,
     )
 

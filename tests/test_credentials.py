@@ -17,7 +17,7 @@ from sydium_cli import keystore
 from sydium_cli.api.errors import CredentialsError, UsageError
 from sydium_cli.api.secret import SecretKey, mask
 from sydium_cli.config import ConfigFile, Settings, check_profile_name
-from sydium_cli.settings import resolve_settings, settings_for_profile
+from sydium_cli.settings import GlobalOptions, resolve_settings, settings_for_profile
 from tests.fakes.keyring_memory import HangingKeyring, LockedKeyring, MemoryKeyring, RaisingKeyring
 
 KEYS = {
@@ -38,16 +38,7 @@ def memory_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def settings(**kw: object) -> Settings:
-    s = resolve_settings(
-        base_url=None,
-        profile=None,
-        sandbox=False,
-        timeout=None,
-        api_key=None,
-        ledger=None,
-        sandbox_state=None,
-        debug=False,
-    )
+    s = resolve_settings(GlobalOptions())
     for name, value in kw.items():
         setattr(s, name, value)
     return s

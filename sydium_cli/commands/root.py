@@ -140,14 +140,17 @@ def root(
 ) -> None:
     """Publish and schedule social-media posts through the Sydium API."""
     from sydium_cli.commands._common import build_runtime
+    from sydium_cli.settings import GlobalOptions
 
     ctx.obj = build_runtime(
-        base_url=base_url,
-        profile=profile,
-        sandbox=sandbox,
-        timeout=timeout,
-        api_key=api_key,
-        ledger=ledger,
-        sandbox_state=sandbox_state,
-        debug=debug,
+        GlobalOptions(
+            base_url=base_url,
+            profile=profile,
+            sandbox=sandbox,
+            timeout=timeout,
+            api_key=api_key,
+            ledger=ledger,
+            sandbox_state=sandbox_state,
+            debug=debug,
+        )
     )
