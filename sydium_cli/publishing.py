@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from pydantic import ValidationError
-
 from sydium_cli.api.errors import ExitCode, SydiumError, UnknownOutcomeError, UsageError
 from sydium_cli.compose import timeparse
 from sydium_cli.compose.flags import PostFlags, plan_from_flags
@@ -160,9 +158,8 @@ def requests_for(plan: PostPlan, hosted: dict[str, str]) -> list[CreatePostReque
     for index, op in enumerate(plan.operations):
         try:
             requests.append(op.to_request(hosted))
-        except ValidationError as exc:
-            detail = "; ".join(str(e.get("msg", e)) for e in exc.errors())
-            raise UsageError(f"{op.source}: operation {index + 1} is not a valid request: {detail}") from None
+        except ValueError as exc:  # a request model's own limits
+            raise UsageError(f"{op.source}: operation {index + 1} is not a valid request: {exc}") from None
     return requests
 
 

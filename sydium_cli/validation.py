@@ -99,7 +99,8 @@ def _finding_at(where: SourceLocation | None, label: str, message: str, hint: st
 def validate_file(path: str, *, caps: Any | None, base_url: str | None, now: datetime, local: tzinfo) -> FileReport:
     """Every problem in one post file: parse, schema, times, targets, local media, capabilities."""
     from sydium_cli.compose.build import build_plan
-    from sydium_cli.compose.postfile import Problems, load_posts, read_capped
+    from sydium_cli.compose.plan import Problems
+    from sydium_cli.compose.postfile import load_posts, read_capped
 
     report = FileReport(path)
     problems = Problems()

@@ -29,7 +29,7 @@ NOW = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
 
 
 def caps() -> Capabilities:
-    items = [PlatformCapability.model_validate(c) for c in CAPS]
+    items = [PlatformCapability.from_wire(c) for c in CAPS]
     return Capabilities({c.platform: c for c in items}, NOW)
 
 

@@ -42,5 +42,5 @@ def test_help_lists_every_command_without_importing_them() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     for name in COMMANDS:
         assert f"\n  {name} " in result.stdout
-    expected = ['sydium_cli.commands._common', 'sydium_cli.commands._fast_params', 'sydium_cli.commands.root']
+    expected = ["sydium_cli.commands._common", "sydium_cli.commands._fast_params", "sydium_cli.commands.root"]
     assert f"LOADED {expected}" in result.stdout

@@ -57,7 +57,7 @@ def test_step_summary_has_one_row_per_target_from_wire_dicts_or_models() -> None
             {"platform": "linkedin", "status": "failed", "error": {"code": "auth", "message": "token | expired"}},
         ],
     }
-    md = ci.step_summary([wire, Operation.model_validate({**wire, "id": "op_2"})])
+    md = ci.step_summary([wire, Operation.from_wire({**wire, "id": "op_2"})])
     lines = md.splitlines()
     assert lines[0] == "### Sydium posts"
     assert lines[2] == "| Operation | Platform | Status | Post | URL | Error |"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sydium_cli.compose.postfile import MAX_FILE_BYTES, Problems, load_posts, read_capped
+from sydium_cli.compose.plan import Problems
+from sydium_cli.compose.postfile import MAX_FILE_BYTES, load_posts, read_capped
 
 
 def load(text: str, label: str = "post.yaml") -> tuple[list, Problems]:  # type: ignore[type-arg]

@@ -44,7 +44,7 @@ class ScriptedClient:
     """get_post answers from a script (the last answer repeats); may raise at a given call."""
 
     def __init__(self, *answers: dict[str, Any], interrupt_at: int | None = None) -> None:
-        self.answers = [Operation.model_validate(a) for a in answers]
+        self.answers = [Operation.from_wire(a) for a in answers]
         self.calls = 0
         self.interrupt_at = interrupt_at
 

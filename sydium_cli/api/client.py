@@ -15,14 +15,15 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
 from sydium_cli import __version__
 from sydium_cli.api import errors as E
 from sydium_cli.api import models as M
 from sydium_cli.api.secret import SecretKey, redact
+from sydium_cli.api.tls import DeferredTrustContext
+from sydium_cli.api.wire import WireError, WireModel
 
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T", bound=WireModel)
 
 USER_AGENT = f"sydium-cli/{__version__}"
 MAX_BODY_BYTES = 8 * 1024 * 1024  # no documented response is anywhere near this
@@ -81,7 +82,7 @@ class _Sent(Exception):
 
 
 class SydiumClient:
-    """Every REST operation of sydium-openapi.yaml, returning pydantic models."""
+    """Every REST operation of sydium-openapi.yaml, returning the wire models of models.py."""
 
     def __init__(
         self,
@@ -108,7 +109,8 @@ class SydiumClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             transport=transport,
             follow_redirects=False,
-            trust_env=True,  # proxies (HTTPS_PROXY, NO_PROXY) and CA bundles (SSL_CERT_FILE) from the env
+            verify=DeferredTrustContext(),  # CA bundle (SSL_CERT_FILE, SSL_CERT_DIR, certifi) read at first use
+            trust_env=True,  # proxies (HTTPS_PROXY, NO_PROXY) from the env
         )
 
     # ---- lifecycle --------------------------------------------------------------------------
@@ -381,8 +383,8 @@ class SydiumClient:
     def _parse(self, response: httpx.Response, body: bytes, model: type[T], *, publish: bool) -> T:
         try:
             data = _envelope_data(response, body)
-            return model.model_validate(data)
-        except (E.ResponseError, ValidationError) as exc:
+            return model.from_wire(data)
+        except (E.ResponseError, WireError) as exc:
             detail = exc.message if isinstance(exc, E.ResponseError) else _schema_problem(exc)
             if publish:
                 raise E.UnknownOutcomeError(
@@ -518,10 +520,8 @@ def _envelope_data(response: httpx.Response, body: bytes) -> Any:
     return payload["data"]
 
 
-def _schema_problem(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "data"
-    return f"field {where!r}: {first['msg']}."
+def _schema_problem(exc: WireError) -> str:
+    return f"field {exc.path or 'data'!r}: {exc.problem}."
 
 
 def _explain_rate_limit(error: E.APIError, *, publish: bool) -> None:

@@ -1,120 +1,114 @@
-"""pydantic v2 wire models for the Sydium Public API (sydium-openapi.yaml).
+"""Wire models for the Sydium Public API (sydium-openapi.yaml), on the dataclass decoder in `wire.py`.
 
-Response models keep unknown fields (`extra="allow"`) and accept enum values the client does not
-know yet (`Literal[...] | str`), so a newer server never crashes an older CLI. Request models enforce
-the documented limits so bad input fails before any network call.
+Response models keep unknown fields (`wire()`, `extra`) and take status values the client does not
+know yet as plain strings (the known ones are listed below), so a newer server never crashes an older
+CLI. Request models enforce the documented limits when built, so bad input fails before any network call.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Union
+from typing import Any
 
-from pydantic import AliasGenerator, BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+from sydium_cli.api.wire import WireModel
 
 MAX_TARGETS = 10
 MAX_MEDIA = 35
 
-OperationStatus = Union[
-    Literal[
-        "scheduled",
-        "processing",
-        "completed",
-        "partially_failed",
-        "partially_cancelled",
-        "failed",
-        "cancelled",
-    ],
-    str,
-]
-TargetStatus = Union[Literal["scheduled", "processing", "published", "failed", "cancelled"], str]
-
+# Statuses as documented; the models take any string, so a status added later is shown, not refused.
+OPERATION_STATUSES = (
+    "scheduled",
+    "processing",
+    "completed",
+    "partially_failed",
+    "partially_cancelled",
+    "failed",
+    "cancelled",
+)
+TARGET_STATUSES = ("scheduled", "processing", "published", "failed", "cancelled")
 TERMINAL_TARGET_STATUSES = frozenset({"published", "failed", "cancelled"})
 PENDING_TARGET_STATUSES = frozenset({"scheduled", "processing"})
-
-
-class WireModel(BaseModel):
-    """Base for every wire model: camelCase on the wire, snake_case in Python, unknown fields kept."""
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        alias_generator=AliasGenerator(alias=to_camel),
-    )
-
-    def wire(self) -> dict[str, Any]:
-        """The JSON-ready dict as the API spells it: what was received, unknown fields and nulls kept."""
-        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 # ---- requests ---------------------------------------------------------------------------------
 
 
-class RequestModel(WireModel):
-    """Requests leave out what the user did not set, so the body holds only meaningful fields."""
+def _check_length(name: str, value: Any, low: int, high: int | None = None) -> None:
+    if value is None:
+        return
+    if len(value) < low:
+        raise ValueError(f"{name} must have at least {low} item{'s' if low != 1 else ''}")
+    if high is not None and len(value) > high:
+        raise ValueError(f"{name} has {len(value)} items; the API takes at most {high}")
 
-    def wire(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
-
-class PostTarget(RequestModel):
-    platform: str = Field(min_length=1)
+@dataclass(kw_only=True)
+class PostTarget(WireModel):
+    platform: str
     post_type: str | None = None
     options: dict[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        if not self.platform:
+            raise ValueError("a target needs a platform")
 
-class CreatePostRequest(RequestModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=AliasGenerator(alias=to_camel))
 
+@dataclass(kw_only=True)
+class CreatePostRequest(WireModel):
     caption: str | None = None
-    media: list[str] | None = Field(default=None, max_length=MAX_MEDIA)
+    media: list[str] | None = None
     schedule_at: str | None = None
-    targets: list[PostTarget] = Field(min_length=1, max_length=MAX_TARGETS)
+    targets: list[PostTarget]
 
-    @field_validator("schedule_at")
-    @classmethod
-    def _schedule_has_offset(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise ValueError(f"scheduleAt is not an ISO 8601 timestamp: {value!r}") from exc
-        if parsed.tzinfo is None:
-            raise ValueError("scheduleAt must carry a UTC offset")
-        return value
-
-    @field_validator("targets")
-    @classmethod
-    def _unique_platforms(cls, value: list[PostTarget]) -> list[PostTarget]:
+    def __post_init__(self) -> None:
+        _check_length("media", self.media, 0, MAX_MEDIA)
+        _check_length("targets", self.targets, 1, MAX_TARGETS)
         seen: set[str] = set()
-        for target in value:
+        for target in self.targets:
             if target.platform in seen:
                 raise ValueError(f"platform {target.platform!r} is targeted twice in one operation")
             seen.add(target.platform)
-        return value
+        if self.schedule_at is not None:
+            try:
+                parsed = datetime.fromisoformat(self.schedule_at.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"scheduleAt is not an ISO 8601 timestamp: {self.schedule_at!r}") from None
+            if parsed.tzinfo is None:
+                raise ValueError("scheduleAt must carry a UTC offset")
 
 
-class MediaUploadUrlRequest(RequestModel):
+@dataclass(kw_only=True)
+class MediaUploadUrlRequest(WireModel):
     content_type: str
-    file_size: int = Field(ge=0)
+    file_size: int
+
+    def __post_init__(self) -> None:
+        if self.file_size < 0:
+            raise ValueError("fileSize must not be negative")
 
 
-class MediaFromUrlRequest(RequestModel):
+@dataclass(kw_only=True)
+class MediaFromUrlRequest(WireModel):
     url: str
 
 
-class GenerateRequest(RequestModel):
-    topic: str = Field(min_length=1, max_length=2000)
+@dataclass(kw_only=True)
+class GenerateRequest(WireModel):
+    topic: str
     platform: str | None = None
     tone: str | None = None
     language: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.topic) <= 2000:
+            raise ValueError("topic must be 1 to 2000 characters")
 
 
 # ---- responses --------------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True)
 class Account(WireModel):
     platform: str
     username: str | None = None
@@ -122,10 +116,12 @@ class Account(WireModel):
     profile_picture: str | None = None
 
 
+@dataclass(kw_only=True)
 class AccountList(WireModel):
     accounts: list[Account]
 
 
+@dataclass(kw_only=True)
 class PlatformCapability(WireModel):
     platform: str
     caption_limit: int
@@ -136,32 +132,37 @@ class PlatformCapability(WireModel):
     media: dict[str, Any] | None = None
 
 
+@dataclass(kw_only=True)
 class PlatformList(WireModel):
     platforms: list[PlatformCapability]
 
 
+@dataclass(kw_only=True)
 class Health(WireModel):
     status: str
     version: str
 
 
+@dataclass(kw_only=True)
 class MediaUrl(WireModel):
     upload_url: str | None = None
     public_url: str
     key: str
 
 
+@dataclass(kw_only=True)
 class OperationTarget(WireModel):
     platform: str
-    status: TargetStatus
+    status: str
     post_id: str | None = None
     url: str | None = None
     error: dict[str, Any] | None = None
 
 
+@dataclass(kw_only=True)
 class Operation(WireModel):
     id: str
-    status: OperationStatus
+    status: str
     targets: list[OperationTarget]
 
     def failed_targets(self) -> list[OperationTarget]:
@@ -179,6 +180,7 @@ class Operation(WireModel):
         return not self.pending_targets()
 
 
+@dataclass(kw_only=True)
 class ScheduledPost(WireModel):
     id: str
     scheduled_for: str
@@ -187,30 +189,36 @@ class ScheduledPost(WireModel):
     status: str
 
 
+@dataclass(kw_only=True)
 class ScheduledPostList(WireModel):
     posts: list[ScheduledPost]
 
 
+@dataclass(kw_only=True)
 class AnalyticsRange(WireModel):
-    from_: str | None = Field(default=None, alias="from")
+    from_: str | None = field(default=None, metadata={"wire": "from"})
     to: str | None = None
 
 
+@dataclass(kw_only=True)
 class AnalyticsDay(WireModel):
     date: str
     totals: dict[str, Any]
 
 
+@dataclass(kw_only=True)
 class Analytics(WireModel):
     range: AnalyticsRange
     days: list[AnalyticsDay]
 
 
+@dataclass(kw_only=True)
 class Citation(WireModel):
     source: str
     url: str | None = None
 
 
+@dataclass(kw_only=True)
 class TodayIdea(WireModel):
     date: str
     grounded: bool
@@ -224,10 +232,12 @@ class TodayIdea(WireModel):
     citation: Citation | None = None
 
 
+@dataclass(kw_only=True)
 class IdeaEnvelope(WireModel):
     idea: TodayIdea | None
 
 
+@dataclass(kw_only=True)
 class Generated(WireModel):
     text: str
     tokens_used: int | None = None

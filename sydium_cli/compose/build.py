@@ -11,8 +11,7 @@ from datetime import datetime, tzinfo
 
 from sydium_cli.api.models import MAX_MEDIA, MAX_TARGETS
 from sydium_cli.compose import timeparse
-from sydium_cli.compose.plan import MediaRef, PlannedOperation, PlannedTarget, PostPlan, PostSpec, TargetSpec
-from sydium_cli.compose.postfile import Problems
+from sydium_cli.compose.plan import MediaRef, PlannedOperation, PlannedTarget, PostPlan, PostSpec, Problems, TargetSpec
 
 PLATFORM_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
 from sydium_cli.api.errors import NetworkError, SydiumError
 from sydium_cli.api.models import PlatformCapability
 from sydium_cli.config import cache_dir
@@ -57,8 +55,8 @@ def _read_cache(path: Path) -> Capabilities | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         fetched = datetime.fromisoformat(data["fetchedAt"])
-        items = [PlatformCapability.model_validate(p) for p in data["platforms"]]
-    except (OSError, ValueError, KeyError, TypeError, ValidationError):
+        items = [PlatformCapability.from_wire(p) for p in data["platforms"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or damaged: fetch again
     if fetched.tzinfo is None:
         fetched = fetched.replace(tzinfo=timezone.utc)

@@ -97,7 +97,7 @@ def type_accepted(content_type: str, accepted: list[str]) -> bool:
 
 def offered_post_types(cap: PlatformCapability) -> list[str]:
     """Post types the capability lists, if it lists any (the field is not documented)."""
-    sources: list[Any] = [(cap.model_extra or {}).get("postTypes"), (cap.media or {}).get("postTypes")]
+    sources: list[Any] = [cap.extra.get("postTypes"), (cap.media or {}).get("postTypes")]
     for value in sources:
         if isinstance(value, list):
             return [str(v) for v in value]

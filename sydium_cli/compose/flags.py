@@ -18,8 +18,7 @@ from typing import Any, BinaryIO
 from sydium_cli.api.errors import UsageError
 from sydium_cli.compose import timeparse
 from sydium_cli.compose.build import build_plan
-from sydium_cli.compose.plan import MediaRef, PostPlan, PostSpec, SourceLocation, TargetSpec
-from sydium_cli.compose.postfile import Problems, expand_post_paths, load_posts, read_capped
+from sydium_cli.compose.plan import MediaRef, PostPlan, PostSpec, Problems, SourceLocation, TargetSpec
 
 
 @dataclass
@@ -90,6 +89,8 @@ def _caption(flags: PostFlags, stdin: BinaryIO | None, problems: Problems) -> st
     source = "-" if flags.caption == "-" else flags.caption_file
     if source is None:
         return flags.caption
+    from sydium_cli.compose.postfile import read_capped  # the reader lives with YAML (~15 ms), load on need
+
     try:
         text, _label = read_capped(source, what="caption file", stdin=stdin)
     except ValueError as exc:
@@ -106,6 +107,8 @@ def _posts_from_files(flags: PostFlags, stdin: BinaryIO | None, problems: Proble
         problems.append("--media cannot be combined with -f; list media in the post file")
     if flags.files.count("-") > 1:
         problems.append("-f - is given more than once; stdin can be read only once")
+    from sydium_cli.compose.postfile import expand_post_paths, load_posts, read_capped  # imports yaml
+
     files, empty = expand_post_paths(flags.files)
     problems.extend(f"{path}: {problem}" for path, problem in empty)
     posts: list[PostSpec] = []

@@ -28,6 +28,13 @@ class SourceLocation:
         return f"{self.label}:{self.line}:{self.column or 1}"
 
 
+class Problems(list[str]):
+    """Every problem found in one invocation, one line each."""
+
+    def at(self, where: SourceLocation, path: str, message: str) -> None:
+        self.append(f"{where}: {path}: {message}" if path else f"{where}: {message}")
+
+
 @dataclass(frozen=True)
 class MediaRef:
     """One media item as written: a local path, a public URL or a Sydium-hosted URL."""

@@ -18,7 +18,7 @@ import yaml
 from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sydium_cli.compose.plan import MediaRef, PostSpec, SourceLocation, TargetSpec
+from sydium_cli.compose.plan import MediaRef, PostSpec, Problems, SourceLocation, TargetSpec
 
 MAX_FILE_BYTES = 1024 * 1024  # post files and caption files
 POST_KEYS = ("caption", "media", "at", "timezone", "targets")
@@ -31,13 +31,6 @@ ALIASES = {
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-
-
-class Problems(list[str]):
-    """Every problem found in one invocation, one line each."""
-
-    def at(self, where: SourceLocation, path: str, message: str) -> None:
-        self.append(f"{where}: {path}: {message}" if path else f"{where}: {message}")
 
 
 class _Refused(yaml.YAMLError):
