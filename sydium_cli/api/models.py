@@ -1,4 +1,4 @@
-"""Wire models for the Sydium Public API (sydium-openapi.yaml), on the dataclass decoder in `wire.py`.
+"""Wire models for the Sydium Public API (sydium-openapi.yaml), declared on `wire.WireModel`.
 
 Response models keep unknown fields (`wire()`, `extra`) and take status values the client does not
 know yet as plain strings (the known ones are listed below), so a newer server never crashes an older
@@ -7,7 +7,6 @@ CLI. Request models enforce the documented limits when built, so bad input fails
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +42,6 @@ def _check_length(name: str, value: Any, low: int, high: int | None = None) -> N
         raise ValueError(f"{name} has {len(value)} items; the API takes at most {high}")
 
 
-@dataclass(kw_only=True)
 class PostTarget(WireModel):
     platform: str
     post_type: str | None = None
@@ -54,7 +52,6 @@ class PostTarget(WireModel):
             raise ValueError("a target needs a platform")
 
 
-@dataclass(kw_only=True)
 class CreatePostRequest(WireModel):
     caption: str | None = None
     media: list[str] | None = None
@@ -78,7 +75,6 @@ class CreatePostRequest(WireModel):
                 raise ValueError("scheduleAt must carry a UTC offset")
 
 
-@dataclass(kw_only=True)
 class MediaUploadUrlRequest(WireModel):
     content_type: str
     file_size: int
@@ -88,12 +84,10 @@ class MediaUploadUrlRequest(WireModel):
             raise ValueError("fileSize must not be negative")
 
 
-@dataclass(kw_only=True)
 class MediaFromUrlRequest(WireModel):
     url: str
 
 
-@dataclass(kw_only=True)
 class GenerateRequest(WireModel):
     topic: str
     platform: str | None = None
@@ -108,7 +102,6 @@ class GenerateRequest(WireModel):
 # ---- responses --------------------------------------------------------------------------------
 
 
-@dataclass(kw_only=True)
 class Account(WireModel):
     platform: str
     username: str | None = None
@@ -116,12 +109,10 @@ class Account(WireModel):
     profile_picture: str | None = None
 
 
-@dataclass(kw_only=True)
 class AccountList(WireModel):
     accounts: list[Account]
 
 
-@dataclass(kw_only=True)
 class PlatformCapability(WireModel):
     platform: str
     caption_limit: int
@@ -132,25 +123,21 @@ class PlatformCapability(WireModel):
     media: dict[str, Any] | None = None
 
 
-@dataclass(kw_only=True)
 class PlatformList(WireModel):
     platforms: list[PlatformCapability]
 
 
-@dataclass(kw_only=True)
 class Health(WireModel):
     status: str
     version: str
 
 
-@dataclass(kw_only=True)
 class MediaUrl(WireModel):
     upload_url: str | None = None
     public_url: str
     key: str
 
 
-@dataclass(kw_only=True)
 class OperationTarget(WireModel):
     platform: str
     status: str
@@ -159,7 +146,6 @@ class OperationTarget(WireModel):
     error: dict[str, Any] | None = None
 
 
-@dataclass(kw_only=True)
 class Operation(WireModel):
     id: str
     status: str
@@ -180,7 +166,6 @@ class Operation(WireModel):
         return not self.pending_targets()
 
 
-@dataclass(kw_only=True)
 class ScheduledPost(WireModel):
     id: str
     scheduled_for: str
@@ -189,36 +174,32 @@ class ScheduledPost(WireModel):
     status: str
 
 
-@dataclass(kw_only=True)
 class ScheduledPostList(WireModel):
     posts: list[ScheduledPost]
 
 
-@dataclass(kw_only=True)
 class AnalyticsRange(WireModel):
-    from_: str | None = field(default=None, metadata={"wire": "from"})
+    WIRE_NAMES = {"from_": "from"}
+
+    from_: str | None = None
     to: str | None = None
 
 
-@dataclass(kw_only=True)
 class AnalyticsDay(WireModel):
     date: str
     totals: dict[str, Any]
 
 
-@dataclass(kw_only=True)
 class Analytics(WireModel):
     range: AnalyticsRange
     days: list[AnalyticsDay]
 
 
-@dataclass(kw_only=True)
 class Citation(WireModel):
     source: str
     url: str | None = None
 
 
-@dataclass(kw_only=True)
 class TodayIdea(WireModel):
     date: str
     grounded: bool
@@ -232,12 +213,10 @@ class TodayIdea(WireModel):
     citation: Citation | None = None
 
 
-@dataclass(kw_only=True)
 class IdeaEnvelope(WireModel):
     idea: TodayIdea | None
 
 
-@dataclass(kw_only=True)
 class Generated(WireModel):
     text: str
     tokens_used: int | None = None

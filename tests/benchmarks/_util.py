@@ -23,20 +23,29 @@ def sydium_cmd() -> list[str]:
 
 
 def base_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SYDIUM_")}
+    # PYTHONDONTWRITEBYTECODE (set in some dev shells) would make every run recompile sydium's sources;
+    # an installed tool runs from bytecode, so that is what is measured.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYDIUM_") and k != "PYTHONDONTWRITEBYTECODE"}
     for kind in ("CONFIG", "DATA", "CACHE", "STATE"):
         env[f"SYDIUM_{kind}_DIR"] = str(tmp / kind.lower())
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     return env
 
 
-def median_seconds(argv: list[str], env: dict[str, str], runs: int, stdin: str | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, env=env, input=stdin, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def interleaved_medians(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int) -> dict[str, float]:
+    """Median wall time of each command, run in rounds (one of each per round, after a warm-up round).
+
+    The machine is shared: load comes and goes over seconds, so timing all runs of one command before
+    the next would put them under different loads. Rounds keep every ratio a comparison under one load.
+    """
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(runs + 1):
+        for name, (argv, env) in commands.items():
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+            if round_:  # round 0 warms the bytecode and OS caches
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def free_port() -> int:

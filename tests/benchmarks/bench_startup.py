@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import KEY, PY, Sandbox, base_env, median_seconds, sydium_cmd
+from _util import KEY, PY, Sandbox, base_env, interleaved_medians, sydium_cmd
 
 IMPORT_ALL = "import typer, rich, httpx, pydantic, keyring, platformdirs, yaml"
 REQUEST = (
@@ -34,31 +34,36 @@ def main() -> int:
     env = base_env(tmp)
     syd = sydium_cmd()
     complete_env = {**env, "_SYDIUM_COMPLETE": "complete_bash", "COMP_WORDS": "sydium post --to ", "COMP_CWORD": "3"}
-    rows: list[tuple[str, float, str, float, float]] = []
-
-    def ratio(name: str, t: float, base_name: str, base: float, goal: float) -> None:
-        rows.append((name, t, base_name, t / base, goal))
-
-    t_pass = median_seconds([PY, "-c", "pass"], env, runs)
-    t_import = median_seconds([PY, "-c", IMPORT_ALL], env, runs)
-    ratio("sydium --version", median_seconds([*syd, "--version"], env, runs), "python -c pass", t_pass, 3.0)
-    ratio("sydium --help", median_seconds([*syd, "--help"], env, runs), "import-everything", t_import, 0.5)
-    ratio("completion request", median_seconds(syd, complete_env, runs), "import-everything", t_import, 0.5)
     with Sandbox(env) as box:
-        t_req = median_seconds([PY, "-c", REQUEST, box.url, KEY], env, runs)
         post_env = {**env, "SYDIUM_API_KEY": KEY, "SYDIUM_BASE_URL": box.url}
         # --force: the same caption every run would otherwise be refused as a duplicate
-        argv = [*syd, "post", "--json", "--force", "--to", "x", "bench"]
-        ratio("sydium post --json", median_seconds(argv, post_env, runs), "import-everything + POST", t_req, 0.8)
-    print(f"python {sys.version.split()[0]}, medians of {runs} runs")
-    print(f"  python -c pass            {t_pass * 1000:7.1f} ms")
-    print(f"  import-everything         {t_import * 1000:7.1f} ms")
-    print(f"  import-everything + POST  {t_req * 1000:7.1f} ms")
+        post = [*syd, "post", "--json", "--force", "--to", "x", "bench"]
+        t = interleaved_medians(
+            {
+                "python -c pass": ([PY, "-c", "pass"], env),
+                "import-everything": ([PY, "-c", IMPORT_ALL], env),
+                "import-everything + POST": ([PY, "-c", REQUEST, box.url, KEY], env),
+                "sydium --version": ([*syd, "--version"], env),
+                "sydium --help": ([*syd, "--help"], env),
+                "completion request": (syd, complete_env),
+                "sydium post --json": (post, post_env),
+            },
+            runs,
+        )
+    goals = [
+        ("sydium --version", "python -c pass", 3.0),
+        ("sydium --help", "import-everything", 0.5),
+        ("completion request", "import-everything", 0.5),
+        ("sydium post --json", "import-everything + POST", 0.8),
+    ]
+    print(f"python {sys.version.split()[0]}, medians of {runs} interleaved rounds")
+    for name in ("python -c pass", "import-everything", "import-everything + POST"):
+        print(f"  {name:<26}{t[name] * 1000:7.1f} ms")
     failed = 0
-    for name, t, base_name, r, goal in rows:
-        ok = r < goal
-        failed += not ok
-        print(f"  {name:<24}{t * 1000:7.1f} ms  = {r:5.2f}x {base_name:<25} goal < {goal}x  {'ok' if ok else 'MISSED'}")
+    for name, base, goal in goals:
+        r = t[name] / t[base]
+        failed += not r < goal
+        print(f"  {name:<24}{t[name] * 1000:7.1f} ms  = {r:5.2f}x {base:<25} goal < {goal}x  {'ok' if r < goal else 'MISSED'}")
     return 1 if failed else 0
 
 
