@@ -8,7 +8,7 @@ CLI. Request models enforce the documented limits when built, so bad input fails
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sydium_cli.api.wire import WireModel
 
@@ -179,7 +179,7 @@ class ScheduledPostList(WireModel):
 
 
 class AnalyticsRange(WireModel):
-    WIRE_NAMES = {"from_": "from"}
+    WIRE_NAMES: ClassVar[dict[str, str]] = {"from_": "from"}
 
     from_: str | None = None
     to: str | None = None

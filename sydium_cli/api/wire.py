@@ -17,6 +17,7 @@ name is not the camelCase of its Python name (`from_` -> `from`).
 
 from __future__ import annotations
 
+import inspect
 import types
 import typing
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -95,7 +96,7 @@ class WireModel:
                 name
                 for klass in reversed(cls.__mro__)
                 if issubclass(klass, WireModel) and klass is not WireModel
-                for name in klass.__dict__.get("__annotations__", {})
+                for name in inspect.get_annotations(klass)
                 if typing.get_origin(hints[name]) is not ClassVar
             ]
             found = tuple(

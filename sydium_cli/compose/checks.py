@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 from sydium_cli.api.errors import UsageError
 from sydium_cli.api.models import PlatformCapability
 from sydium_cli.compose.capabilities import Capabilities
-from sydium_cli.compose.media import MediaKind, classify, validate_local
 from sydium_cli.compose.plan import MediaRef, PlannedOperation, PlannedTarget, PostPlan, SourceLocation
 
 X_PLATFORMS = frozenset({"x", "twitter"})
@@ -80,6 +79,8 @@ def caption_length(text: str, platform: str) -> int:
 
 def media_content_type(ref: MediaRef, base_url: str | None = None) -> str | None:
     """Content type of a ref, offline: sniffed for local files, guessed from the URL path otherwise."""
+    from sydium_cli.compose.media import MediaKind, classify, validate_local  # only posts with media get here
+
     if classify(ref.raw, base_url) is MediaKind.LOCAL:
         return validate_local(ref.raw, ref.where).content_type
     guessed, _ = mimetypes.guess_type(PurePosixPath(urlsplit(ref.raw).path).name)
@@ -191,6 +192,8 @@ def _post_type(target: PlannedTarget, cap: PlatformCapability, where: SourceLoca
 
 
 def _local_files(plan: PostPlan, base_url: str | None) -> Iterator[Problem]:
+    from sydium_cli.compose.media import MediaKind, classify, validate_local
+
     seen: set[str] = set()
     for ref in plan.all_media():
         if ref.raw in seen or classify(ref.raw, base_url) is not MediaKind.LOCAL:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import Any, BinaryIO
 
 from sydium_cli.api.errors import UsageError
@@ -54,15 +54,18 @@ def plan_from_flags(
 ) -> PostPlan:
     """The whole invocation as a plan; raises PlanError listing every problem."""
     problems = Problems()
-    local_zone = local or timeparse.local_zone()
+    given_zone = local
     if flags.tz is not None:
         try:
-            local_zone = timeparse.zone_named(flags.tz)
+            given_zone = timeparse.zone_named(flags.tz)
         except timeparse.TimeParseError as exc:
             problems.append(f"--tz: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
     from_files = bool(flags.files)
     posts = _posts_from_files(flags, stdin, problems) if from_files else [_post_from_flags(flags, stdin, problems)]
     _apply_overrides(posts, flags, problems)
+    # The machine's zone is looked up only when some time has to be read in it.
+    needs_zone = given_zone is None and any(post.at is not None for post in posts)
+    local_zone = timeparse.local_zone() if needs_zone else (given_zone or timezone.utc)
     plan = build_plan(posts, now=now, local=local_zone, problems=problems)
     if problems:
         raise PlanError(problems)

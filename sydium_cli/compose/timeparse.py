@@ -19,7 +19,10 @@ from __future__ import annotations
 import os
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 MAX_AHEAD = timedelta(days=731)  # about two years: anything further is almost surely a typo
 
@@ -56,6 +59,8 @@ class TimeParseError(ValueError):
 
 def local_zone() -> tzinfo:
     """The machine's zone as a real IANA zone when it can be found (so DST is right), else its offset."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # ~2 ms, only when a time is read or shown
+
     name = os.environ.get("TZ", "").lstrip(":")
     if name:
         try:
@@ -72,6 +77,8 @@ def local_zone() -> tzinfo:
 
 def zone_named(name: str) -> ZoneInfo:
     """An IANA zone by name (`Europe/Paris`, `UTC`); unknown names raise with close suggestions."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     cleaned = name.strip()
     try:
         if not cleaned or cleaned.startswith(("/", ".")) or ".." in cleaned:

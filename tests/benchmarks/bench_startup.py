@@ -63,7 +63,8 @@ def main() -> int:
     for name, base, goal in goals:
         r = t[name] / t[base]
         failed += not r < goal
-        print(f"  {name:<24}{t[name] * 1000:7.1f} ms  = {r:5.2f}x {base:<25} goal < {goal}x  {'ok' if r < goal else 'MISSED'}")
+        verdict = "ok" if r < goal else "MISSED"
+        print(f"  {name:<24}{t[name] * 1000:7.1f} ms  = {r:5.2f}x {base:<25} goal < {goal}x  {verdict}")
     return 1 if failed else 0
 
 
