@@ -110,9 +110,11 @@ def resolve_media(plan: PostPlan, client: SydiumClient | None, out: Output, *, b
     `client` is None on --dry-run: nothing touches the network; local files and public URLs appear as
     `<upload PATH>` / `<import URL>` placeholders in the request body shown.
     """
+    refs = plan.all_media()
+    if not refs:
+        return {}
     from sydium_cli.compose import media
 
-    refs = plan.all_media()
     if client is None:
         media.validate_refs(refs, base_url)
         return {ref.raw: media.placeholder(ref.raw, base_url) for ref in refs}

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from pytest_httpserver import HTTPServer
 
 HEAVY = ("httpx", "keyring", "sydium_cli.sandbox")
 
@@ -81,7 +81,25 @@ def test_validate_imports_nothing_heavy(tmp_path: Path) -> None:
 
 
 def test_post_dry_run_imports_nothing_heavy() -> None:
-    if not (Path(__file__).resolve().parent.parent / "sydium_cli" / "commands" / "post.py").exists():
-        pytest.skip("post is not there yet")
     env = {"SYDIUM_API_KEY": "sk_test_" + "a" * 24}
     assert _heavy(_modules("post", "--dry-run", "--json", "--to", "x", "Hello", env=env)) == []
+
+
+def test_post_with_json_output_loads_only_what_publishing_needs(httpserver: HTTPServer) -> None:
+    """The start-up goal of `post --json`: no pydantic, rich, keyring or YAML on the way to one request."""
+    operation = {"id": "op_startup", "status": "processing", "targets": [{"platform": "x", "status": "processing"}]}
+    x = {"platform": "x", "captionLimit": 280, "maxMediaItems": 4, "mediaTypes": ["image", "video"]}
+    httpserver.expect_request("/v1/platforms").respond_with_json(
+        {"success": True, "data": {"platforms": [x]}, "meta": {}}
+    )
+    httpserver.expect_oneshot_request("/v1/posts", method="POST").respond_with_json(
+        {"success": True, "data": operation, "meta": {}}, status=201
+    )
+    env = {"SYDIUM_API_KEY": "sk_test_" + "a" * 24, "SYDIUM_BASE_URL": httpserver.url_for("").rstrip("/")}
+    modules = _modules("post", "--json", "--to", "x", "Hello", env=env)
+    assert len([r for r, _ in httpserver.log if r.method == "POST"]) == 1  # it did publish
+    assert "httpx" in modules
+    loaded = {m.split(".")[0] for m in modules}
+    assert loaded.isdisjoint({"pydantic", "pydantic_core", "rich", "keyring", "yaml"}), sorted(
+        loaded & {"pydantic", "pydantic_core", "rich", "keyring", "yaml"}
+    )
