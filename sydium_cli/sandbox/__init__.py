@@ -1,6 +1,6 @@
 """The local Sydium API simulator: a WSGI app over SQLite state, embedded in-process or served over HTTP.
 
-Importing this package is cheap (standard library + pydantic-free modules); httpx is imported only by
+Importing this package is cheap (standard library and our own light modules); httpx is imported only by
 `embedded_transport`.
 """
 
