@@ -103,3 +103,23 @@ def test_post_with_json_output_loads_only_what_publishing_needs(httpserver: HTTP
     assert loaded.isdisjoint({"pydantic", "pydantic_core", "rich", "keyring", "yaml"}), sorted(
         loaded & {"pydantic", "pydantic_core", "rich", "keyring", "yaml"}
     )
+
+
+def test_garbage_collection_is_back_on_when_a_command_runs() -> None:
+    """Collection is off only while the root app is imported: long runs (sandbox serve, --wait) collect."""
+    probe = (
+        "import gc, sys\n"
+        "from sydium_cli.commands import _common\n"
+        "from sydium_cli.app import main\n"
+        "real = _common.build_runtime\n"
+        "def spy(*a, **k):\n"
+        "    sys.__stdout__.write(f'@@GC@@{gc.isenabled()}\\n')\n"
+        "    return real(*a, **k)\n"
+        "_common.build_runtime = spy\n"
+        "try:\n"
+        "    main(['--sandbox', 'platforms', '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "@@GC@@True" in result.stdout, result.stdout + result.stderr

@@ -15,18 +15,9 @@ from sydium_cli.api.wire import WireModel
 MAX_TARGETS = 10
 MAX_MEDIA = 35
 
-# Statuses as documented; the models take any string, so a status added later is shown, not refused.
-OPERATION_STATUSES = (
-    "scheduled",
-    "processing",
-    "completed",
-    "partially_failed",
-    "partially_cancelled",
-    "failed",
-    "cancelled",
-)
-TARGET_STATUSES = ("scheduled", "processing", "published", "failed", "cancelled")
-TERMINAL_TARGET_STATUSES = frozenset({"published", "failed", "cancelled"})
+# Statuses are plain strings, so one added to the API later is shown, not refused. Documented: operations
+# scheduled, processing, completed, partially_failed, partially_cancelled, failed, cancelled; targets
+# scheduled, processing, published, failed, cancelled (the last three are final).
 PENDING_TARGET_STATUSES = frozenset({"scheduled", "processing"})
 
 

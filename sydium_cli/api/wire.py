@@ -103,6 +103,8 @@ class WireModel:
                 _Field(name, cls.WIRE_NAMES.get(name, camel(name)), hints[name], getattr(cls, name, _MISSING))
                 for name in dict.fromkeys(names)
             )
+            if any(isinstance(f.default, (list, dict, set)) for f in found):
+                raise TypeError(f"{cls.__name__}: a default would be shared by every instance; use None")
             WireModel._fields_cache[cls] = found
         return found
 
