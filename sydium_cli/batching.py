@@ -8,6 +8,9 @@ Rules (documented in `sydium post -h` and the README):
   RateGate holds a shared "not before" instant that each send passes before it starts;
 - once a send has an unknown outcome, or fails on authentication or a rate limit the client could not
   wait out, no new send starts: the rest are reported as "not sent" (those in flight still finish);
+- with --skip-sent, posts that provably went out before are left out ("skipped", exit 0), posts whose
+  earlier attempt had an unknown outcome are refused ("error", exit 7), and so are posts whose time has
+  passed without them being sent ("error", exit 2); the rest are sent;
 - exit code: 3 if any outcome is unknown; else the code of the first failed send in file order;
   else 6 if any target failed; else 0.
 """
@@ -28,9 +31,10 @@ if TYPE_CHECKING:
     from sydium_cli.api.client import SydiumClient
     from sydium_cli.api.models import CreatePostRequest, Operation
     from sydium_cli.compose.plan import PlannedOperation
+    from sydium_cli.send_guard import Duplicate
 
 WORKERS = 4
-SENT, ERROR, UNKNOWN, NOT_SENT = "sent", "error", "unknown", "not_sent"
+SENT, ERROR, UNKNOWN, NOT_SENT, SKIPPED = "sent", "error", "unknown", "not_sent", "skipped"
 STOPPING_CODES = frozenset({ExitCode.AUTH, ExitCode.RATE_LIMITED})
 
 
@@ -42,9 +46,17 @@ class Outcome:
     planned: PlannedOperation
     operation: Operation | None = None
     error: SydiumError | None = None
+    skipped: Duplicate | None = None  # --skip-sent: it went out before, so it is not sent again
+
+    @property
+    def decided(self) -> bool:
+        """Settled before sending began (skipped, or refused as a possible duplicate)."""
+        return self.operation is None and (self.skipped is not None or self.error is not None)
 
     @property
     def state(self) -> str:
+        if self.skipped is not None:
+            return SKIPPED
         if self.operation is not None:
             return SENT
         if isinstance(self.error, UnknownOutcomeError):
@@ -95,9 +107,20 @@ def stops_batch(error: SydiumError) -> bool:
     return isinstance(error, UnknownOutcomeError) or error.exit_code in STOPPING_CODES
 
 
-def outcomes_for(planned: list[PlannedOperation]) -> list[Outcome]:
-    """One empty Outcome per operation, in plan order; `send_batch` fills them in as sends finish."""
-    return [Outcome(i, p) for i, p in enumerate(planned)]
+def outcomes_for(
+    planned: list[PlannedOperation],
+    *,
+    skipped: dict[int, Duplicate] | None = None,
+    refused: dict[int, SydiumError] | None = None,
+) -> list[Outcome]:
+    """One Outcome per operation, in plan order; `send_batch` fills them in as sends finish. With
+    --skip-sent some are settled up front (by index): skipped (sent before) or refused (never sent)."""
+    outcomes = [Outcome(i, p) for i, p in enumerate(planned)]
+    for index, duplicate in (skipped or {}).items():
+        outcomes[index].skipped = duplicate
+    for index, error in (refused or {}).items():
+        outcomes[index].error = error
+    return outcomes
 
 
 def send_batch(
@@ -126,9 +149,13 @@ def send_batch(
         return outcome
 
     done = on_done or (lambda outcome: None)
-    if outcomes:
-        done(work(outcomes[0]))  # alone first: a bad key or a dead API costs one request
-    rest = outcomes[1:]
+    for outcome in outcomes:
+        if outcome.decided:
+            done(outcome)
+    pending = [o for o in outcomes if not o.decided]
+    if pending:
+        done(work(pending[0]))  # alone first: a bad key or a dead API costs one request
+    rest = pending[1:]
     if rest and not stop.is_set():
         _fan_out(rest, work, done, stop, workers)
     elif rest:
@@ -177,8 +204,8 @@ def wire(outcome: Outcome) -> dict[str, Any]:
         data.setdefault("source", source)
         return data
     error = outcome.error
-    return {
-        "id": None,
+    data = {
+        "id": outcome.skipped.operation_id if outcome.skipped is not None else None,
         "status": outcome.state,
         "source": source,
         "targets": [{"platform": t.platform} for t in outcome.planned.targets],
@@ -186,10 +213,13 @@ def wire(outcome: Outcome) -> dict[str, Any]:
         if error is None
         else {"message": error.message, "hint": error.hint, "exitCode": int(error.exit_code)},
     }
+    if outcome.skipped is not None:
+        data["skipped"] = outcome.skipped.error.message
+    return data
 
 
 def counts(outcomes: list[Outcome]) -> dict[str, int]:
-    tally = {SENT: 0, ERROR: 0, UNKNOWN: 0, NOT_SENT: 0}
+    tally = {SENT: 0, ERROR: 0, UNKNOWN: 0, NOT_SENT: 0, SKIPPED: 0}
     for outcome in outcomes:
         tally[outcome.state] += 1
     return tally

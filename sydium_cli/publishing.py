@@ -8,7 +8,7 @@ are a batch: validated as a whole, then sent concurrently by `batching` and summ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sydium_cli.api.models import CreatePostRequest, Operation
     from sydium_cli.batching import Outcome
     from sydium_cli.runtime import Runtime
+    from sydium_cli.send_guard import Duplicate
 
 
 @dataclass
@@ -41,11 +42,18 @@ def post(
     stdin: BinaryIO | None,
     now: datetime | None = None,
     force: bool = False,
+    skip_sent: bool = False,
     wait: bool = False,
     wait_timeout: float | None = None,
     refresh: bool = False,
 ) -> int:
     """The whole `sydium post` command; returns the exit code (6 when any target failed)."""
+    if force and skip_sent:
+        raise UsageError(
+            "--force and --skip-sent contradict each other: one sends every post again, the other leaves out "
+            "what was sent.",
+            hint="Use --skip-sent to send only what is new.",
+        )
     now = now or datetime.now(timezone.utc)
     plan = plan_from_flags(flags, now=now, stdin=stdin)
     base_url = rt.api_base_url
@@ -57,17 +65,46 @@ def post(
     run_checks(plan, client, rt.out, base_url=base_url, refresh=refresh)
     hosted = resolve_media(plan, client, rt.out, base_url=base_url)
     requests = requests_for(plan, hosted)
-    from sydium_cli.send_guard import preflight, sender_for  # duplicate protection: every send goes through it
+    from sydium_cli import send_guard  # duplicate protection: every send goes through it
 
-    preflight(client, requests, rt.settings, force=force)
-    send = sender_for(client, rt.settings, force=force)
-    if flags.files and len(requests) > 1:  # a batch: concurrent, every operation reported
-        return post_batch(rt, plan, requests, send, wait=wait, wait_timeout=wait_timeout, now=now)
+    skipped: dict[int, Duplicate] = {}
+    refused: dict[int, SydiumError] = {}
+    if skip_sent:
+        skipped, refused = _left_out(plan, send_guard.find_duplicates(client, requests, rt.settings), now)
+    else:
+        send_guard.preflight(client, requests, rt.settings, force=force)
+    send = send_guard.sender_for(client, rt.settings, force=force)
+    if skipped or refused or (flags.files and len(requests) > 1):  # a batch: every operation reported
+        return post_batch(
+            rt, plan, requests, send, wait=wait, wait_timeout=wait_timeout, now=now, skipped=skipped, refused=refused
+        )
     sent = send_all(plan, requests, client, on_error=lambda done: show_results(rt, done), send=send)
     if wait:
         sent = follow(rt, sent, timeout=wait_timeout, now=now)
     show_results(rt, sent)
     return int(exit_code_for(sent))
+
+
+def _left_out(
+    plan: PostPlan, duplicates: Iterable[Duplicate], now: datetime
+) -> tuple[dict[int, Duplicate], dict[int, SydiumError]]:
+    """--skip-sent: what is not sent. Skipped: posts that surely went out before. Refused: posts whose earlier
+    attempt had an unknown outcome (exit 7), and posts whose time has passed without them being sent (exit 2)."""
+    skipped: dict[int, Duplicate] = {}
+    refused: dict[int, SydiumError] = {}
+    for duplicate in duplicates:
+        if duplicate.certain:
+            skipped[duplicate.index] = duplicate
+        else:
+            refused[duplicate.index] = duplicate.error
+    for index, op in enumerate(plan.operations):
+        if index not in skipped and index not in refused and op.schedule_at is not None and op.schedule_at <= now:
+            refused[index] = UsageError(
+                f"Its time ({timeparse.describe(op.schedule_at, op.schedule_at.tzinfo)}) has passed and it was "
+                "never sent.",
+                hint="Give it a future time to schedule it, or remove it from the calendar.",
+            )
+    return skipped, refused
 
 
 def exit_code_for(sent: list[Sent]) -> ExitCode:
@@ -215,12 +252,16 @@ def post_batch(
     wait: bool,
     wait_timeout: float | None,
     now: datetime,
+    skipped: dict[int, Duplicate] | None = None,
+    refused: dict[int, SydiumError] | None = None,
 ) -> int:
-    """Send a validated batch concurrently, show every operation in one summary, return the exit code."""
+    """Send a validated batch concurrently, show every operation in one summary, return the exit code.
+
+    `skipped` and `refused` (from --skip-sent, by operation index) are settled up front and not sent."""
     from sydium_cli import batching
 
     gate = batching.RateGate()
-    outcomes = batching.outcomes_for(plan.operations)
+    outcomes = batching.outcomes_for(plan.operations, skipped=skipped, refused=refused)
     try:
         with batching.shared_backoff(rt.client(), gate), _progress_bar(rt.out, len(outcomes)) as tick:
             batching.send_batch(outcomes, requests, send, gate=gate, on_done=tick)
@@ -288,9 +329,13 @@ def batch_rows(outcomes: list[Outcome]) -> list[Any]:
                 for t in op.targets
             )
             continue
-        message = outcome.error.message.splitlines()[0] if outcome.error is not None else ""
+        problem = outcome.skipped.error if outcome.skipped is not None else outcome.error
+        message = problem.message.splitlines()[0] if problem is not None else ""
+        op_id = (outcome.skipped.operation_id if outcome.skipped is not None else None) or ""
         for number, target in enumerate(outcome.planned.targets):
-            rows.append(views.BatchRow("", source, target.platform, outcome.state, "", message if number == 0 else ""))
+            rows.append(
+                views.BatchRow(op_id, source, target.platform, outcome.state, "", message if number == 0 else "")
+            )
     return rows
 
 
@@ -310,6 +355,8 @@ def _report_batch(out: Output, outcomes: list[Outcome]) -> None:
         out.info(f"Hint: {hint}")
     tally = batching.counts(outcomes)
     parts = [f"{tally[batching.SENT]} of {len(outcomes)} operations sent"]
+    if tally[batching.SKIPPED]:
+        parts.append(f"{tally[batching.SKIPPED]} skipped (sent before)")
     if tally[batching.ERROR]:
         parts.append(f"{tally[batching.ERROR]} failed (not published)")
     if tally[batching.UNKNOWN]:
@@ -320,8 +367,8 @@ def _report_batch(out: Output, outcomes: list[Outcome]) -> None:
     if tally[batching.NOT_SENT]:
         out.warn(
             "Sending stopped at the first unknown outcome, authentication failure or rate limit, so nothing more "
-            "could be published twice or in vain. The ledger refuses posts already sent: re-run with only the "
-            "files not sent (see the list above)."
+            "could be published twice or in vain. Re-run with --skip-sent to send only what is left (posts "
+            "already sent are left out)."
         )
 
 

@@ -5,13 +5,15 @@ The Sydium API has no idempotency key, so this is the only thing between a re-ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sydium_cli.api import errors as E
 from sydium_cli.api.models import CreatePostRequest, Operation, ScheduledPost
 from sydium_cli.ledger import (
+    BLOCKING,
     CANCELLED,
     FAILED,
     NOT_SENT,
@@ -24,6 +26,7 @@ from sydium_cli.ledger import (
     fingerprint,
     normalize_text,
     parse_time,
+    raise_for,
     summarize,
 )
 
@@ -108,17 +111,44 @@ def guarded_send(
     return operation
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A post of this invocation that went out before (`certain`) or may have (an unknown outcome)."""
+
+    index: int  # in the invocation's list of requests
+    error: E.DuplicateError  # what refusing it says
+    operation_id: str | None
+    certain: bool
+
+
+def find_duplicates(client: SydiumClient, requests: list[CreatePostRequest], settings: Settings) -> Iterator[Duplicate]:
+    """The ledger's verdict on every request first, then the API's scheduled list for the others (lazily,
+    so a caller that stops at the first duplicate makes no more requests than it needs)."""
+    with Ledger.for_settings(settings) as ledger:
+        entries = [
+            ledger.find(fingerprint(request, media_digests={}, host=client.base_url, profile=settings.profile))
+            for request in requests
+        ]
+    found: set[int] = set()
+    for index, entry in enumerate(entries):
+        if entry is None:
+            continue
+        try:
+            raise_for(entry)
+        except E.DuplicateError as error:
+            found.add(index)
+            yield Duplicate(index, error, entry.operation_id, certain=entry.state in BLOCKING)
+    for index, request in enumerate(requests):
+        if index not in found and (remote := remote_duplicate(client, request)) is not None:
+            yield Duplicate(index, _remote_duplicate_error(remote), remote.id, certain=True)
+
+
 def preflight(client: SydiumClient, requests: list[CreatePostRequest], settings: Settings, *, force: bool) -> None:
     """Refuse the whole invocation before anything is sent when any of its posts is a duplicate."""
     if force:
         return
-    with Ledger.for_settings(settings) as ledger:
-        for request in requests:
-            ledger.check(fingerprint(request, media_digests={}, host=client.base_url, profile=settings.profile), force)
-    for request in requests:
-        remote = remote_duplicate(client, request)
-        if remote is not None:
-            raise _remote_duplicate_error(remote)
+    for duplicate in find_duplicates(client, requests, settings):
+        raise duplicate.error
 
 
 def _remote_duplicate_error(remote: ScheduledPost) -> E.DuplicateError:

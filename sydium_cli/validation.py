@@ -96,8 +96,13 @@ def _finding_at(where: SourceLocation | None, label: str, message: str, hint: st
     return Finding(where.label, message, where.line, where.column, hint, severity)
 
 
-def validate_file(path: str, *, caps: Any | None, base_url: str | None, now: datetime, local: tzinfo) -> FileReport:
-    """Every problem in one post file: parse, schema, times, targets, local media, capabilities."""
+def validate_file(
+    path: str, *, caps: Any | None, base_url: str | None, now: datetime, local: tzinfo, allow_past: bool = False
+) -> FileReport:
+    """Every problem in one post file: parse, schema, times, targets, local media, capabilities.
+
+    With `allow_past` a time already gone is a warning, not an error: a content calendar keeps the posts
+    it published, and `post --skip-sent` leaves those out."""
     from sydium_cli.compose.build import build_plan
     from sydium_cli.compose.plan import Problems
     from sydium_cli.compose.postfile import load_posts, read_capped
@@ -110,9 +115,20 @@ def validate_file(path: str, *, caps: Any | None, base_url: str | None, now: dat
         report.findings.append(finding_from_text(str(exc), path))
         return report
     posts = load_posts(text, label, problems)
-    plan = build_plan(posts, now=now, local=local, problems=problems)
+    plan = build_plan(posts, now=now, local=local, problems=problems, allow_past=allow_past)
     report.posts, report.operations = len(posts), len(plan.operations)
     report.findings.extend(finding_from_text(p, label) for p in problems)
+    report.findings.extend(
+        _finding_at(
+            op.source,
+            label,
+            f"the time {op.schedule_at.isoformat()} has passed",
+            "`post --skip-sent` leaves it out if it was sent, and refuses it otherwise.",
+            "warning",
+        )
+        for op in plan.operations
+        if op.schedule_at is not None and op.schedule_at <= now
+    )
     report.findings.extend(_plan_findings(plan, caps, label, base_url))
     report.findings.sort(key=lambda f: (f.line or 0, f.col or 0))
     return report
@@ -154,7 +170,7 @@ def offline_capabilities(base_url: str) -> tuple[Any | None, str | None]:
 
 
 def validate_paths(
-    paths: list[str], *, caps: Any | None, base_url: str | None, now: datetime | None = None
+    paths: list[str], *, caps: Any | None, base_url: str | None, now: datetime | None = None, allow_past: bool = False
 ) -> list[FileReport]:
     """Reports for every post file under `paths` (missing paths become reports with one finding)."""
     from sydium_cli.compose.timeparse import local_zone
@@ -163,5 +179,7 @@ def validate_paths(
     reports = [FileReport(f.file, findings=[f]) for f in missing]
     when = now or datetime.now(timezone.utc)
     zone = local_zone()
-    reports.extend(validate_file(f, caps=caps, base_url=base_url, now=when, local=zone) for f in files)
+    reports.extend(
+        validate_file(f, caps=caps, base_url=base_url, now=when, local=zone, allow_past=allow_past) for f in files
+    )
     return reports

@@ -322,3 +322,36 @@ def test_every_send_goes_through_its_own_ledger_connection_in_worker_threads(tmp
     assert [o.state for o in outcomes] == [batching.SENT] * 20
     with ledger.Ledger.open(tmp_path / "ledger.sqlite3") as book:
         assert len(book.entries()) == 20 and {e.state for e in book.entries()} == {ledger.PUBLISHED}
+
+
+def test_duplicates_settled_up_front_are_never_sent() -> None:
+    from sydium_cli.api.errors import DuplicateError
+    from sydium_cli.api.models import CreatePostRequest, Operation, PostTarget
+
+    sent: list[str | None] = []
+
+    def send(request: CreatePostRequest) -> Operation:
+        sent.append(request.caption)
+        return Operation(id=f"op_{request.caption}", status="completed", targets=[])
+
+    surely = send_guard.Duplicate(0, DuplicateError("already scheduled"), "op_old", certain=True)
+    maybe = send_guard.Duplicate(2, DuplicateError("unknown outcome"), None, certain=False)
+    outcomes = batching.outcomes_for(_planned(4), skipped={0: surely}, refused={2: maybe.error})
+    requests = [CreatePostRequest(caption=f"c{i}", targets=[PostTarget(platform="x")]) for i in range(4)]
+    done: list[int] = []
+    batching.send_batch(outcomes, requests, send, gate=batching.RateGate(), on_done=lambda o: done.append(o.index))
+    assert sorted(sent, key=str) == ["c1", "c3"] and sorted(done) == [0, 1, 2, 3]
+    assert [o.state for o in outcomes] == [batching.SKIPPED, batching.SENT, batching.ERROR, batching.SENT]
+    assert batching.exit_code(outcomes) == ExitCode.DUPLICATE
+    assert batching.wire(outcomes[0]) == {
+        "id": "op_old",
+        "status": "skipped",
+        "source": str(outcomes[0].planned.source),
+        "targets": [{"platform": t.platform} for t in outcomes[0].planned.targets],
+        "error": None,
+        "skipped": "already scheduled",
+    }
+    assert batching.counts(outcomes)[batching.SKIPPED] == 1
+    only_skips = batching.outcomes_for(_planned(1), skipped={0: surely})
+    batching.send_batch(only_skips, requests[:1], send, gate=batching.RateGate())
+    assert batching.exit_code(only_skips) == ExitCode.OK and len(sent) == 2

@@ -19,13 +19,15 @@ HELP = (
     "(nothing is sent if anything is invalid), then sent 4 at a time, pausing all sends on a rate limit; "
     "after an unknown outcome, an authentication failure or a rate limit no new send starts. One summary "
     "(--json: one array). Exit code: 3 if any outcome is unknown, else the code of the first failed send "
-    "in file order, else 6 if any target failed, else 0."
+    "in file order, else 6 if any target failed, else 0. A post sent before is refused (exit 7, nothing sent) "
+    "unless --skip-sent leaves it out."
     + examples(
         'sydium post "Hello" --to x,linkedin',
         'sydium post "Launch day" --to x --to youtube --type youtube=short --media https://media.sydium.com/a.mp4',
         'sydium post "Later" --to linkedin --at "tomorrow 09:00" --tz Europe/Paris',
         "sydium post -f launch.yaml --dry-run",
         "sydium post -f posts/ --json > results.json",
+        "sydium post -f calendar/ --skip-sent",
         "git log -1 --format=%s | sydium post - --to x",
     )
 )
@@ -102,6 +104,15 @@ def post(
     force: Annotated[
         bool, typer.Option("--force", help="Send even if this post was already sent (duplicate protection).")
     ] = False,
+    skip_sent: Annotated[
+        bool,
+        typer.Option(
+            "--skip-sent",
+            help="Leave out posts already published or scheduled (ledger, or the API's scheduled list) and send "
+            "the rest: re-runs of a content calendar only send what is new. A post whose earlier attempt had an "
+            "unknown outcome is still refused (exit 7).",
+        ),
+    ] = False,
     wait: Annotated[
         bool,
         typer.Option(
@@ -135,6 +146,7 @@ def post(
         options=list(option or []),
         captions_for=list(caption_for or []),
         files=list(file or []),
+        allow_past=skip_sent,
     )
 
     def body(rt: object) -> int:
@@ -149,6 +161,7 @@ def post(
             dry_run=dry_run,
             stdin=getattr(sys.stdin, "buffer", None),
             force=force,
+            skip_sent=skip_sent,
             wait=wait,
             wait_timeout=wait_timeout_option(wait, wait_timeout),
             refresh=refresh,

@@ -19,6 +19,7 @@ HELP = (
     + examples(
         "sydium validate posts/",
         "sydium validate launch.yaml teaser.yml",
+        "sydium validate --allow-past calendar/",
         "sydium validate --json posts/ | jq '.[] | select(.valid | not)'",
     )
 )
@@ -29,10 +30,16 @@ def validate(
     paths: list[str] = typer.Argument(
         ..., help="Post files or directories.", metavar="FILE_OR_DIR...", autocompletion=complete_path
     ),
+    allow_past: bool = typer.Option(
+        False,
+        "--allow-past",
+        help="A time that has passed is a warning, not an error: a content calendar keeps what it published "
+        "(pair with `post --skip-sent`).",
+    ),
     json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    run(ctx.obj, lambda rt: _validate(rt, paths), json_flag=json, quiet=quiet)
+    run(ctx.obj, lambda rt: _validate(rt, paths, allow_past), json_flag=json, quiet=quiet)
 
 
 def _base_url(rt: Runtime) -> Optional[str]:
@@ -43,7 +50,7 @@ def _base_url(rt: Runtime) -> Optional[str]:
     return rt.settings.base_url
 
 
-def _validate(rt: Runtime, paths: list[str]) -> int:
+def _validate(rt: Runtime, paths: list[str], allow_past: bool) -> int:
     from sydium_cli import ci
     from sydium_cli.api.errors import UsageError
     from sydium_cli.validation import offline_capabilities, validate_paths
@@ -52,7 +59,7 @@ def _validate(rt: Runtime, paths: list[str]) -> int:
     caps, note = offline_capabilities(base_url or "")
     if note:
         rt.out.warn(note)
-    reports = validate_paths(paths, caps=caps, base_url=base_url)
+    reports = validate_paths(paths, caps=caps, base_url=base_url, allow_past=allow_past)
     findings = [f for r in reports for f in r.findings]
     if ci.in_github_actions():
         for f in findings:

@@ -16,17 +16,22 @@ from sydium_cli.compose.plan import MediaRef, PlannedOperation, PlannedTarget, P
 PLATFORM_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
-def build_plan(posts: list[PostSpec], *, now: datetime, local: tzinfo, problems: Problems) -> PostPlan:
-    """Every operation of every post, in order; problems are appended, never raised."""
+def build_plan(
+    posts: list[PostSpec], *, now: datetime, local: tzinfo, problems: Problems, allow_past: bool = False
+) -> PostPlan:
+    """Every operation of every post, in order; problems are appended, never raised. With `allow_past`,
+    a time already gone is planned as written (the caller decides what to do with it)."""
     plan = PostPlan()
     for post in posts:
-        plan.operations.extend(_operations(post, now=now, local=local, problems=problems))
+        plan.operations.extend(_operations(post, now=now, local=local, problems=problems, allow_past=allow_past))
     return plan
 
 
-def _operations(post: PostSpec, *, now: datetime, local: tzinfo, problems: Problems) -> list[PlannedOperation]:
+def _operations(
+    post: PostSpec, *, now: datetime, local: tzinfo, problems: Problems, allow_past: bool
+) -> list[PlannedOperation]:
     targets = _check_targets(post, problems)
-    when, zone_label = _schedule(post, now=now, local=local, problems=problems)
+    when, zone_label = _schedule(post, now=now, local=local, problems=problems, allow_past=allow_past)
     groups: dict[tuple[str, tuple[str, ...]], PlannedOperation] = {}
     for target in targets:
         caption = target.caption if target.caption is not None else (post.caption or "")
@@ -79,7 +84,7 @@ def _is_plain(target: TargetSpec) -> bool:
 
 
 def _schedule(
-    post: PostSpec, *, now: datetime, local: tzinfo, problems: Problems
+    post: PostSpec, *, now: datetime, local: tzinfo, problems: Problems, allow_past: bool
 ) -> tuple[datetime | None, str | None]:
     zone = local
     if post.timezone is not None:
@@ -91,7 +96,7 @@ def _schedule(
     if post.at is None:
         return None, None
     try:
-        when = timeparse.parse_when(post.at, now=now, zone=zone)
+        when = timeparse.parse_when(post.at, now=now, zone=zone, allow_past=allow_past)
     except timeparse.TimeParseError as exc:
         _time_problem(post, post.at_where, "at", exc, problems)
         return None, None

@@ -35,6 +35,7 @@ class PostFlags:
     options: list[str] = field(default_factory=list)
     captions_for: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    allow_past: bool = False  # --skip-sent: a calendar keeps its published history
 
 
 class PlanError(UsageError):
@@ -66,7 +67,7 @@ def plan_from_flags(
     # The machine's zone is looked up only when some time has to be read in it.
     needs_zone = given_zone is None and any(post.at is not None for post in posts)
     local_zone = timeparse.local_zone() if needs_zone else (given_zone or timezone.utc)
-    plan = build_plan(posts, now=now, local=local_zone, problems=problems)
+    plan = build_plan(posts, now=now, local=local_zone, problems=problems, allow_past=flags.allow_past)
     if problems:
         raise PlanError(problems)
     return plan

@@ -98,8 +98,9 @@ def _zone_hint(name: str) -> str:
     return "Use an IANA zone name such as 'Europe/Paris', 'America/New_York' or 'UTC'."
 
 
-def parse_when(text: str, *, now: datetime, zone: tzinfo) -> datetime | None:
-    """The absolute instant for `text` (aware, in `zone`), or None for `now`; must be in the future."""
+def parse_when(text: str, *, now: datetime, zone: tzinfo, allow_past: bool = False) -> datetime | None:
+    """The absolute instant for `text` (aware, in `zone`), or None for `now`; must be in the future unless
+    `allow_past` (a calendar's history, which `post --skip-sent` and `validate --allow-past` accept)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     raw = " ".join(text.strip().split())
@@ -109,12 +110,12 @@ def parse_when(text: str, *, now: datetime, zone: tzinfo) -> datetime | None:
     if lowered == "now":
         return None
     when = _parse(raw, lowered, now=now, zone=zone)
-    check_window(when, now=now, text=raw)
+    check_window(when, now=now, text=raw, allow_past=allow_past)
     return when
 
 
-def check_window(when: datetime, *, now: datetime, text: str) -> None:
-    if when <= now:
+def check_window(when: datetime, *, now: datetime, text: str, allow_past: bool = False) -> None:
+    if when <= now and not allow_past:
         shown = describe(when, when.tzinfo)
         raise TimeParseError(
             f"{text!r} is in the past ({shown})",
