@@ -302,7 +302,7 @@ def show_batch(rt: Runtime, outcomes: list[Outcome]) -> None:
     from sydium_cli import batching, ci
 
     operations = [o.operation for o in outcomes if o.operation is not None]
-    ci.summarize_operations(operations)
+    ci.summarize_operations([batching.wire(o) for o in outcomes])  # the skipped and the failed too
     out = rt.out
     if out.mode is Mode.QUIET:
         out.lines([op.id for op in operations])

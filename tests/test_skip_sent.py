@@ -136,3 +136,21 @@ def test_a_calendar_keeps_its_history_and_an_unsent_past_post_is_refused_alone(t
     assert items["a"]["status"] == "skipped" and items["a"]["id"] == first.stdout.strip()
     assert items["b"]["status"] == "error" and "has passed and it was never sent" in items["b"]["error"]["message"]
     assert items["c"]["status"] == "scheduled"
+
+
+def test_the_github_step_summary_lists_skipped_posts_too(tmp_path: Path) -> None:
+    calendar = tmp_path / "calendar"
+    calendar.mkdir()
+    add_post(calendar, "a", 3)
+    first = sydium("post", "-f", str(calendar), "-q")
+    assert first.returncode == 0, first.stderr
+    add_post(calendar, "b", 4)
+    summary = tmp_path / "summary.md"
+    github = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    rerun = sydium("post", "-f", str(calendar), "--skip-sent", "-q", env=github)
+    assert rerun.returncode == 0, rerun.stderr
+    rows = [line for line in summary.read_text().splitlines() if line.startswith("| op_")]
+    assert len(rows) == 4  # two operations, two targets each
+    skipped = [r for r in rows if "| skipped |" in r]
+    assert len(skipped) == 2 and all(first.stdout.strip() in r for r in skipped)
+    assert sum("| scheduled |" in r for r in rows) == 2

@@ -26,7 +26,7 @@ def test_decoding_keeps_what_was_received_and_takes_unknown_statuses() -> None:
     assert [t.platform for t in op.targets] == ["x", "mastodon"]
     assert op.targets[0].post_id == "1" and op.targets[0].error is None
     assert op.targets[1].status == "teleported" and op.targets[1].post_id is None
-    assert op.wire() is OPERATION  # JSON output shows exactly what the API said, nulls and unknowns kept
+    assert op.wire() == OPERATION  # JSON output shows exactly what the API said, nulls and unknowns kept
     assert op.extra == {"futureField": {"a": 1}}
     assert op.targets[1].extra == {"novel": [1, 2]}
     assert op.is_settled()  # an unknown status never keeps a wait loop spinning

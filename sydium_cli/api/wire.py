@@ -131,7 +131,7 @@ class WireModel:
         """The JSON-ready object as the API spells it: as received when decoded (unknown fields and
         nulls kept), else the fields that are set."""
         if self._received is not None:
-            return self._received
+            return dict(self._received)  # a copy: a caller adding a key must not change the model
         return {f.wire: _encode(v) for f in self.wire_fields() if (v := getattr(self, f.name)) is not None}
 
     @property
