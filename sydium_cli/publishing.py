@@ -358,7 +358,7 @@ def _report_batch(out: Output, outcomes: list[Outcome]) -> None:
     if tally[batching.SKIPPED]:
         parts.append(f"{tally[batching.SKIPPED]} skipped (sent before)")
     if tally[batching.ERROR]:
-        parts.append(f"{tally[batching.ERROR]} failed (not published)")
+        parts.append(f"{tally[batching.ERROR]} failed or refused (not published by this run)")
     if tally[batching.UNKNOWN]:
         parts.append(f"{tally[batching.UNKNOWN]} with an unknown outcome (may have been published)")
     if tally[batching.NOT_SENT]:

@@ -88,6 +88,7 @@ def test_an_unknown_outcome_is_still_refused_while_the_rest_goes_out(tmp_path: P
     assert items["d"]["status"] == "error" and items["d"]["error"]["exitCode"] == 7
     assert "unknown outcome" in items["d"]["error"]["message"]
     assert items["e"]["status"] == "scheduled"
+    assert "1 of 2 operations sent; 1 failed or refused (not published by this run)." in rerun.stderr
 
 
 def test_a_fresh_ledger_finds_earlier_posts_in_the_scheduled_list(tmp_path: Path) -> None:
